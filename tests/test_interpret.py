@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import torch
+from captum.attr import DeepLift
+
+from bindscope.interpret import deep_lift_shap
+from bindscope.models.cnn import CNN
+from bindscope.sequence import one_hot_codes
+from bindscope.shuffle import dinucleotide_shuffle
+
+
+def _model(seed: int = 0) -> CNN:
+    torch.manual_seed(seed)
+    model = CNN(input_length=60, n_filters=8, kernel_size=7, n_filters2=8, kernel_size2=3, pool=4, dropout=0.0)
+    with torch.no_grad():  # spread the weights so that units both fire and stay silent
+        for p in model.parameters():
+            p.mul_(3)
+    return model.eval()
+
+
+def _seqs(n: int = 6, length: int = 60, seed: int = 1) -> np.ndarray:
+    return one_hot_codes(np.random.default_rng(seed).integers(0, 4, (n, length)).astype(np.uint8))
+
+
+def test_deeplift_sums_to_output_difference():
+    model, x = _model(), _seqs()
+    refs = dinucleotide_shuffle(x, 4, 0)
+    xt = torch.from_numpy(x).float().repeat_interleave(4, 0)
+    bt = torch.from_numpy(refs).float().reshape(-1, 4, 60)
+    attr, delta = DeepLift(model).attribute(xt, baselines=bt, target=0, return_convergence_delta=True)
+    diff = (model(xt) - model(bt))[:, 0].detach()
+    assert diff.abs().max() > 0.1  # the test is not vacuous
+    assert torch.allclose(attr.sum(dim=(1, 2)), diff, atol=1e-4)
+    assert delta.abs().max() < 1e-4
+
+
+def test_contribution_is_hypothetical_times_one_hot():
+    model, x = _model(), _seqs()
+    attr = deep_lift_shap(model, x, dinucleotide_shuffle(x, 5, 0))
+    assert attr.hypothetical.shape == x.shape
+    np.testing.assert_allclose(attr.contribution, attr.hypothetical * x)
+    # summed contributions = mean over references of f(x) - f(reference)
+    refs = dinucleotide_shuffle(x, 5, 0)
+    with torch.no_grad():
+        fx = model(torch.from_numpy(x).float())[:, 0]
+        fr = model(torch.from_numpy(refs).float().reshape(-1, 4, 60))[:, 0].reshape(len(x), 5)
+    np.testing.assert_allclose(attr.contribution.sum(axis=(1, 2)), (fx[:, None] - fr).mean(1).numpy(), atol=1e-4)
+
+
+def test_hypothetical_agrees_with_tangermeme():
+    tangermeme = pytest.importorskip("tangermeme.deep_lift_shap")
+    model, x = _model(), _seqs(n=8)
+    refs = dinucleotide_shuffle(x, 10, 3)
+    ours = deep_lift_shap(model, x, refs).hypothetical
+    theirs = tangermeme.deep_lift_shap(model, torch.from_numpy(x).float(), target=0, references=torch.from_numpy(refs).float(),
+                                       hypothetical=True, warning_threshold=1e-3).numpy()
+    r = np.corrcoef(ours.ravel(), theirs.ravel())[0, 1]
+    assert r >= 0.99, r
+
+
+def test_bad_references_shape_raises():
+    model, x = _model(), _seqs()
+    with pytest.raises(ValueError, match="references"):
+        deep_lift_shap(model, x, np.zeros((2, 3, 4, 60)))

@@ -1,0 +1,141 @@
+"""Synthetic demo data with a known answer: planted JASPAR motifs at peak summits.
+
+Writes a genome with isochore-like GC variation, soft-masked stretches and N gaps; one
+narrowPeak file per TF whose summits carry sites sampled from that TF's JASPAR PPM (not its
+consensus) at partial occupancy; a decoy motif planted at the same rate inside and outside
+peaks; a blacklist over the gaps; and a sample sheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bindscope.io import atomic_path
+from bindscope.motifdb import Motif, fetch_jaspar_motif
+
+#: TF name -> JASPAR matrix planted at its summits.
+DEMO_TFS = {"CTCF": "MA0139.2", "REST": "MA0138.3"}
+#: Planted at the same rate inside and outside peaks: must never be learned as the TF's motif.
+DECOY = "MA0018.5"  # CREB1
+CHROM_LENGTHS = (520_000, 480_000, 450_000, 420_000, 380_000, 350_000)
+LETTERS = np.frombuffer(b"ACGT", dtype=np.uint8)
+
+
+def gc_landscape(length: int, rng: np.random.Generator, mean_segment: int = 40_000) -> np.ndarray:
+    """Per-base GC probability: isochore-like segments plus 1 kb drift, clipped to [0.25, 0.65]."""
+    n_seg = max(2, int(length / mean_segment * 2))
+    bounds = np.unique(np.concatenate([[0], np.sort(rng.integers(0, length, n_seg)), [length]]))
+    seg_gc = rng.normal(0.41, 0.07, len(bounds) - 1)
+    gc = np.repeat(seg_gc, np.diff(bounds))
+    drift = np.repeat(rng.normal(0, 0.03, length // 1000 + 1), 1000)[:length]
+    return np.clip(gc + drift, 0.25, 0.65)
+
+
+def random_sequence(gc: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """ASCII bases drawn position by position from a GC probability, uint8 (L,)."""
+    u = rng.random(len(gc))
+    strong = u < gc
+    half = np.where(strong, u / gc, (u - gc) / (1 - gc)) < 0.5
+    codes = np.where(strong, np.where(half, 1, 2), np.where(half, 0, 3))
+    return LETTERS[codes].copy()
+
+
+def sample_site(motif: Motif, rng: np.random.Generator) -> bytes:
+    """One binding site drawn column by column from the PPM, on a random strand."""
+    cum = np.cumsum(motif.ppm, axis=0)
+    codes = (rng.random(motif.ppm.shape[1])[None, :] > cum).sum(axis=0)
+    codes = np.minimum(codes, 3)
+    if rng.random() < 0.5:
+        codes = 3 - codes[::-1]
+    return LETTERS[codes].tobytes()
+
+
+def plant(seq: np.ndarray, centre: int, site: bytes) -> None:
+    start = centre - len(site) // 2
+    seq[start : start + len(site)] = np.frombuffer(site, dtype=np.uint8)
+
+
+def choose_summits(gc: np.ndarray, n: int, rng: np.random.Generator, forbidden: np.ndarray, margin: int = 1000) -> np.ndarray:
+    """Peak summits favouring GC-rich stretches (as real peaks do), at least 600 bp apart."""
+    weights = np.exp(10 * (gc[::100] - 0.41))
+    weights[forbidden[::100]] = 0
+    weights[: margin // 100] = weights[-margin // 100 :] = 0
+    picks = rng.choice(len(weights), size=min(n * 3, len(weights)), replace=False, p=weights / weights.sum()) * 100
+    kept: list[int] = []
+    for p in picks:
+        if all(abs(p - k) >= 600 for k in kept):
+            kept.append(int(p))
+        if len(kept) == n:
+            break
+    return np.sort(np.array(kept))
+
+
+def make_demo(outdir: str | Path, n_peaks: int = 1500, occupancy: float = 0.7, sites_per_peak: int = 3, decoy_rate: float = 0.25,
+              seed: int = 7, release: str = "JASPAR2024") -> None:
+    """Write genome.fa, <TF>.narrowPeak, blacklist.bed and samples.tsv under ``outdir``.
+
+    Each peak has ``sites_per_peak`` candidate sites (the first within 5 bp of the summit, the
+    others within 40 bp), each occupied with probability ``occupancy``: with the defaults
+    0.3 ** 3 = 2.7 % of peaks carry no site, as in real data where some peaks lack the motif.
+    """
+    rng = np.random.default_rng(seed)
+    outdir = Path(outdir)
+    motifs = {tf: fetch_jaspar_motif(mid, release) for tf, mid in DEMO_TFS.items()}
+    decoy = fetch_jaspar_motif(DECOY, release)
+    chroms, peaks, blacklist = {}, {tf: [] for tf in DEMO_TFS}, []
+    for i, length in enumerate(CHROM_LENGTHS, start=1):
+        name = f"chr{i}"
+        gc = gc_landscape(length, rng)
+        seq = random_sequence(gc, rng)
+        gap = int(rng.integers(length // 4, 3 * length // 4))
+        forbidden = np.zeros(length, dtype=bool)
+        forbidden[gap - 2000 : gap + 7000] = True
+        for tf, motif in motifs.items():
+            summits = choose_summits(gc, n_peaks * length // sum(CHROM_LENGTHS), rng, forbidden)
+            for s in summits:
+                for k in range(sites_per_peak):  # a homotypic cluster: the first site at the summit
+                    if rng.random() < occupancy:
+                        spread = 5 if k == 0 else 40
+                        plant(seq, s + int(rng.integers(-spread, spread + 1)), sample_site(motif, rng))
+                if rng.random() < decoy_rate:
+                    plant(seq, s + int(rng.integers(-80, 81)), sample_site(decoy, rng))
+                left, right = rng.integers(60, 150, 2)
+                score = int(rng.integers(100, 1000))
+                peaks[tf].append((name, s - left, s + right, f"{tf}_peak_{len(peaks[tf]) + 1}", score, ".",
+                                  round(float(rng.gamma(4, 5)), 3), round(float(rng.gamma(3, 8)), 3), -1, int(left)))
+        # the decoy in the background at the same per-200-bp rate as inside peaks
+        for c in rng.integers(1000, length - 1000, int(decoy_rate * length / 200)):
+            plant(seq, int(c), sample_site(decoy, rng))
+        for start in rng.integers(0, length - 3000, 6):  # soft-masked "repeats"
+            seq[start : start + int(rng.integers(300, 3000))] += 32  # to lower case
+        seq[gap : gap + 5000] = ord("N")
+        blacklist.append((name, gap - 500, gap + 5500))
+        chroms[name] = seq
+    _write_fasta(chroms, outdir / "genome.fa")
+    for tf, rows in peaks.items():
+        df = pd.DataFrame(rows).sort_values([0, 1])
+        with atomic_path(outdir / f"{tf}.narrowPeak") as tmp:
+            df.to_csv(tmp, sep="\t", header=False, index=False)
+    with atomic_path(outdir / "blacklist.bed") as tmp:
+        pd.DataFrame(blacklist).to_csv(tmp, sep="\t", header=False, index=False)
+    sheet = pd.DataFrame({"tf": list(DEMO_TFS), "peaks": [str(outdir / f"{tf}.narrowPeak") for tf in DEMO_TFS],
+                          "genome": str(outdir / "genome.fa"), "blacklist": str(outdir / "blacklist.bed"),
+                          "motif": list(DEMO_TFS.values())})
+    with atomic_path(outdir / "samples.tsv") as tmp:
+        sheet.to_csv(tmp, sep="\t", index=False)
+
+
+def _write_fasta(chroms: dict[str, np.ndarray], path: Path, width: int = 60) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        for name, seq in chroms.items():
+            fh.write(f">{name}\n".encode())
+            raw = seq.tobytes()
+            fh.write(b"\n".join(raw[i : i + width] for i in range(0, len(raw), width)) + b"\n")
+
+
+def run(outdir: str, n_peaks: int = 1500, seed: int = 7) -> None:
+    make_demo(outdir, n_peaks=n_peaks, seed=seed)
+    print(f"demo data written to {outdir}")

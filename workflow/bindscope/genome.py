@@ -1,0 +1,47 @@
+"""Genome FASTA access (pyfaidx): chromosome sizes and whole-chromosome base codes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pyfaidx
+
+from bindscope.errors import InputError
+from bindscope.sequence import encode_bases
+
+
+def open_genome(path: str | os.PathLike) -> pyfaidx.Fasta:
+    """Open an indexed FASTA, building the .fai index beside it when it is missing.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, is not FASTA, or has no index and its folder is read-only.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such FASTA file")
+    with open(path, "rb") as fh:
+        head = fh.read(1)
+    if head != b">":
+        raise InputError(path, "line 1", "not a FASTA file (uncompressed FASTA must start with '>'; bgzip/gzip FASTA is not supported, decompress it)")
+    fai = Path(str(path) + ".fai")
+    if not fai.exists() and not os.access(path.parent, os.W_OK):
+        raise InputError(path, None, f"no index {fai.name} and the folder is read-only: run 'samtools faidx {path}' where it is writable, or copy the FASTA")
+    try:
+        return pyfaidx.Fasta(str(path), as_raw=True, sequence_always_upper=False, rebuild=False)
+    except (pyfaidx.FastaIndexingError, ValueError) as err:
+        raise InputError(path, None, f"cannot index FASTA: {err}") from None
+
+
+def chrom_sizes(fasta: pyfaidx.Fasta) -> dict[str, int]:
+    """Chromosome name -> length, in FASTA order."""
+    return {name: len(rec) for name, rec in fasta.records.items()}
+
+
+def chrom_codes(fasta: pyfaidx.Fasta, chrom: str) -> np.ndarray:
+    """Base codes (0..3 ACGT any case, 4 other) of a whole chromosome, uint8 (length,)."""
+    seq = fasta[chrom][:]
+    return encode_bases(seq.encode("ascii") if isinstance(seq, str) else bytes(seq))

@@ -1,0 +1,107 @@
+"""Stage 5, interpret: DeepLIFT/SHAP hypothetical contributions against dinucleotide-shuffled references.
+
+Captum's DeepLiftShap takes one baseline set per call, so per-sequence references are run
+as DeepLift on (sequence x reference) pairs and averaged over the references: the same
+estimate DeepLiftShap and tangermeme's ``deep_lift_shap`` compute (NOTES.md, pitfall 3).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from captum.attr import DeepLift
+from torch import nn
+
+from bindscope import models
+from bindscope.io import load_npz, save_encoded
+from bindscope.sequence import check_one_hot
+from bindscope.shuffle import dinucleotide_shuffle
+
+
+class Attributions(NamedTuple):
+    ohe: np.ndarray  # (N, 4, L) uint8
+    hypothetical: np.ndarray  # (N, 4, L) float32
+    contribution: np.ndarray  # (N, 4, L) float32, hypothetical x one-hot
+
+
+class SummedOutput(nn.Module):
+    """Wraps a model so that the attribution target is one scalar per sequence.
+
+    A per-sequence model's (N, 1) logit is kept as it is; a per-base model's (N, L) logits are
+    summed over the positions where ``mask`` is 1 (all positions when no mask is set).
+    """
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.model(x)
+        return out if out.shape[-1] == 1 else out.sum(dim=-1, keepdim=True)
+
+
+def hypothetical_contributions(multipliers: tuple[torch.Tensor, ...], inputs: tuple[torch.Tensor, ...],
+                               baselines: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    """Captum ``custom_attribution_func``: the contribution each base *would* make at each position.
+
+    For base b at position i: sum over channels of multiplier x (e_b - reference), so that
+    hypothetical x one-hot gives the ordinary DeepLIFT contribution.
+    """
+    m, ref = multipliers[0], baselines[0]
+    out = torch.empty_like(inputs[0])
+    for b in range(inputs[0].shape[1]):  # 4 channels, vectorised over batch and length
+        diff = -ref.clone()
+        diff[:, b] += 1
+        out[:, b] = (diff * m).sum(dim=1)
+    return (out,)
+
+
+def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, batch_size: int = 512) -> Attributions:
+    """Hypothetical DeepLIFT contributions averaged over per-sequence references.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Returns (N, 1) logits or (N, L) per-base logits (summed, see :class:`SummedOutput`).
+    x : numpy.ndarray, shape (N, 4, L), uint8
+        One-hot sequences.
+    references : numpy.ndarray, shape (N, R, 4, L)
+        R references per sequence, e.g. from :func:`bindscope.shuffle.dinucleotide_shuffle`.
+    batch_size : int
+        Sequence x reference pairs per forward pass.
+
+    Returns
+    -------
+    Attributions
+        ohe, hypothetical and contribution, each (N, 4, L).
+    """
+    check_one_hot(x, "x")
+    if references.ndim != 4 or references.shape[0] != len(x) or references.shape[2:] != x.shape[1:]:
+        raise ValueError(f"references must have shape (N, R, 4, L) = ({len(x)}, R, {x.shape[1]}, {x.shape[2]}), got {references.shape}")
+    n_refs = references.shape[1]
+    explainer = DeepLift(SummedOutput(model.eval()))
+    per_batch = max(1, batch_size // n_refs)
+    hyp = np.empty(x.shape, dtype=np.float32)
+    for i in range(0, len(x), per_batch):
+        xb = torch.from_numpy(x[i : i + per_batch]).float()
+        inputs = xb.repeat_interleave(n_refs, dim=0).requires_grad_()
+        base = torch.from_numpy(references[i : i + per_batch]).float().reshape(-1, *x.shape[1:])
+        attr = explainer.attribute(inputs, baselines=base, target=0, custom_attribution_func=hypothetical_contributions)
+        hyp[i : i + per_batch] = attr.detach().reshape(len(xb), n_refs, *x.shape[1:]).mean(dim=1).numpy()
+    return Attributions(x.astype(np.uint8), hyp, hyp * x)
+
+
+def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences: int = 2000, threads: int = 1, seed: int = 0) -> None:
+    """Attributions for the positives of one encoded split, written to scores.npz."""
+    torch.set_num_threads(threads)
+    model, _ = models.load(ckpt)
+    data = load_npz(encoded)
+    keep = np.flatnonzero(data["y"] == 1)[:max_sequences]
+    x = data["x"][keep]
+    refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
+    attr = deep_lift_shap(model, x, refs)
+    save_encoded(out, ohe=attr.ohe, hypothetical=attr.hypothetical, contribution=attr.contribution, chrom=data["chrom"][keep],
+                 start=data["start"][keep], y_base=data["y_base"][keep])
+    print(f"attributions for {len(x)} positives x {n_references} references")

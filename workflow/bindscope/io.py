@@ -1,0 +1,157 @@
+"""File formats shared between stages: peaks, regions, encoded arrays, JSON, atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bindscope.errors import InputError
+
+#: Columns of results/{tf}/regions/regions.tsv.gz, in order (ARCHITECTURE.md; peak_* appended).
+REGION_COLUMNS = ["chrom", "start", "end", "label", "kind", "split", "peak_start", "peak_end"]
+#: Columns of a parsed peak table.
+PEAK_COLUMNS = ["chrom", "start", "end", "summit", "line"]
+SPLITS = ("train", "val", "test")
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``target`` (same suffix); rename it onto target on success.
+
+    On any error the temporary file is removed, so no half-written output looks finished.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(target.suffixes) or ".tmp"
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json(obj: Any, path: str | os.PathLike) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n")
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    return json.loads(Path(path).read_text())
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a tab-separated table (gzipped when the name ends in .gz), atomically."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, na_rep="", compression="gzip" if str(path).endswith(".gz") else None)
+
+
+def is_gzipped(path: str | os.PathLike) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def open_text(path: str | os.PathLike):
+    """Open a plain or gzipped text file by its content (not its name); CRLF is accepted."""
+    if is_gzipped(path):
+        return gzip.open(path, "rt", newline=None)
+    return open(path, newline=None)
+
+
+def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a narrowPeak or BED file (plain or gzipped) into chrom, start, end, summit, line.
+
+    The summit is start + column 10 when that column exists and is >= 0 (narrowPeak), else
+    the interval midpoint. ``line`` is the 1-based line number, for messages.
+
+    Raises
+    ------
+    InputError
+        Naming the file and line: too few columns, non-integer or negative coordinates,
+        start >= end, a summit offset outside its interval, or no peaks at all.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such file")
+    rows = []
+    with open_text(path) as fh:
+        for n, line in enumerate(fh, start=1):
+            line = line.rstrip("\n\r")
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            fields = line.split("\t") if "\t" in line else line.split()
+            rows.append(_parse_peak(path, n, fields))
+    if not rows:
+        raise InputError(path, None, "no peaks: the file is empty or holds only header/comment lines")
+    return pd.DataFrame(rows, columns=PEAK_COLUMNS)
+
+
+def _parse_peak(path: Path, n: int, fields: list[str]) -> tuple[str, int, int, int, int]:
+    record = f"line {n}"
+    if len(fields) < 3:
+        raise InputError(path, record, f"expected at least 3 tab-separated columns (chrom start end), got {len(fields)}")
+    try:
+        start, end = int(fields[1]), int(fields[2])
+    except ValueError:
+        raise InputError(path, record, f"start and end must be integers, got {fields[1]!r} {fields[2]!r}") from None
+    if start < 0:
+        raise InputError(path, record, f"negative start {start}")
+    if start >= end:
+        raise InputError(path, record, f"start {start} is not less than end {end}")
+    summit = (start + end) // 2
+    if len(fields) >= 10:
+        try:
+            offset = int(fields[9])
+        except ValueError:
+            raise InputError(path, record, f"summit offset (column 10) must be an integer, got {fields[9]!r}") from None
+        if offset >= 0:
+            if offset >= end - start:
+                raise InputError(path, record, f"summit offset {offset} lies outside the {end - start} bp interval")
+            summit = start + offset
+    return fields[0], start, end, summit, n
+
+
+def read_regions(path: str | os.PathLike) -> pd.DataFrame:
+    """Read regions.tsv.gz written by the regions stage."""
+    df = pd.read_csv(path, sep="\t", dtype={"chrom": str})
+    missing = [c for c in REGION_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(path, None, f"missing columns {missing}")
+    return df
+
+
+def save_encoded(path: str | os.PathLike, **arrays: np.ndarray) -> None:
+    """Save the arrays of one split (x, y, y_base, ...) as a compressed npz, atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+
+def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Load every array of an npz file into memory."""
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}

@@ -1,0 +1,139 @@
+"""Motif databases: JASPAR from pyjaspar (offline) and MEME-format files.
+
+A motif is a position probability matrix (PPM), shape (4, w), rows A C G T.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from bindscope.errors import InputError
+from bindscope.io import atomic_path
+
+
+class Motif(NamedTuple):
+    id: str
+    name: str
+    ppm: np.ndarray  # (4, w) float64, columns sum to 1
+
+
+def base_id(motif_id: str) -> str:
+    """Matrix ID without its version suffix: MA0363.3 -> MA0363."""
+    return motif_id.split(".")[0]
+
+
+def fetch_jaspar(release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None) -> list[Motif]:
+    """Latest version of every JASPAR matrix in a collection and taxonomic groups (pyjaspar, offline)."""
+    from pyjaspar import jaspardb
+
+    db = jaspardb(release=release)
+    groups = [g.lower() for g in tax_groups] if tax_groups else None
+    records = db.fetch_motifs(collection=collection, tax_group=groups, all_versions=False)
+    if not records:
+        raise InputError(release, None, f"no motifs for collection {collection!r} and tax groups {tax_groups}")
+    return [_from_jaspar(r) for r in records]
+
+
+def fetch_jaspar_motif(matrix_id: str, release: str = "JASPAR2024") -> Motif:
+    """One JASPAR matrix by ID (e.g. MA0139.2)."""
+    from pyjaspar import jaspardb
+
+    record = jaspardb(release=release).fetch_motif_by_id(matrix_id)
+    if record is None:
+        raise InputError(release, None, f"no JASPAR matrix {matrix_id!r}")
+    return _from_jaspar(record)
+
+
+def _from_jaspar(record) -> Motif:
+    counts = np.array([record.counts[b] for b in "ACGT"], dtype=np.float64)
+    return Motif(record.matrix_id, record.name, counts / counts.sum(axis=0, keepdims=True))
+
+
+def write_meme(motifs: list[Motif], path: str | os.PathLike, nsites: int = 20) -> None:
+    """Write motifs as a MEME minimal-format file, atomically."""
+    lines = ["MEME version 4", "", "ALPHABET= ACGT", "", "strands: + -", "",
+             "Background letter frequencies", "A 0.25 C 0.25 G 0.25 T 0.25", ""]
+    for m in motifs:
+        lines += [f"MOTIF {m.id} {m.name}".rstrip(), "",
+                  f"letter-probability matrix: alength= 4 w= {m.ppm.shape[1]} nsites= {nsites} E= 0"]
+        lines += [" ".join(f"{v:.6f}" for v in col) for col in m.ppm.T]
+        lines.append("")
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
+
+
+_MATRIX = re.compile(r"letter-probability matrix:.*?w=\s*(\d+)")
+
+
+def read_meme(path: str | os.PathLike) -> list[Motif]:
+    """Read every motif of a MEME minimal-format file.
+
+    Raises
+    ------
+    InputError
+        Naming the file and line when a motif has no matrix, a row has the wrong number of
+        columns or non-numeric values, or the file holds no motif.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such MEME file")
+    motifs: list[Motif] = []
+    lines = path.read_text(errors="replace").splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        if not line.startswith("MOTIF"):
+            i += 1
+            continue
+        fields = line.split()
+        if len(fields) < 2:
+            raise InputError(path, f"line {i + 1}", "MOTIF line without an identifier")
+        motif_id, name, start = fields[1], " ".join(fields[2:]) or fields[1], i
+        i += 1
+        while i < len(lines) and not lines[i].strip().startswith(("letter-probability", "MOTIF")):
+            i += 1
+        match = _MATRIX.search(lines[i]) if i < len(lines) else None
+        if match is None:
+            raise InputError(path, f"line {start + 1}", f"motif {motif_id} has no 'letter-probability matrix: ... w= N' line")
+        width = int(match.group(1))
+        rows = []
+        for j in range(i + 1, i + 1 + width):
+            values = lines[j].split() if j < len(lines) else []
+            try:
+                row = [float(v) for v in values]
+            except ValueError:
+                raise InputError(path, f"line {j + 1}", f"motif {motif_id}: non-numeric value in {lines[j]!r}") from None
+            if len(row) != 4:
+                raise InputError(path, f"line {j + 1}", f"motif {motif_id}: expected 4 probabilities, got {len(row)}")
+            rows.append(row)
+        ppm = np.array(rows).T
+        if (ppm < 0).any() or not np.allclose(ppm.sum(axis=0), 1.0, atol=0.02):
+            raise InputError(path, f"line {i + 1}", f"motif {motif_id}: columns must be probabilities summing to 1")
+        motifs.append(Motif(motif_id, name, ppm / ppm.sum(axis=0, keepdims=True)))
+        i += 1 + width
+    if not motifs:
+        raise InputError(path, None, "no MOTIF entries: not a MEME motif file")
+    return motifs
+
+
+def find_motif(motifs: list[Motif], query: str) -> Motif | None:
+    """Motif matching an ID (version optional: MA0363 = MA0363.3) or, failing that, a name."""
+    for m in motifs:
+        if m.id == query or base_id(m.id) == base_id(query):
+            return m
+    for m in motifs:
+        if m.name.upper() == query.upper():
+            return m
+    return None
+
+
+def run(out: str, release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None, source: str | None = None) -> None:
+    """Write the motif database as MEME: from pyjaspar, or validated from a user's MEME file."""
+    motifs = read_meme(source) if source else fetch_jaspar(release, collection, tax_groups)
+    write_meme(motifs, out)
+    print(f"wrote {len(motifs)} motifs to {out}")

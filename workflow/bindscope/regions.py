@@ -1,0 +1,243 @@
+"""Stage 1, regions: summit-centred positives, GC-matched genomic negatives, chromosome splits.
+
+Interval arithmetic (padding peaks, removing peaks and blacklist from candidate windows) uses
+pybedtools on the bedtools binary; window GC is read from the genome with cumulative sums.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pybedtools
+from scipy.stats import ks_2samp
+
+from bindscope.errors import InputError
+from bindscope.genome import chrom_codes, chrom_sizes, open_genome
+from bindscope.io import REGION_COLUMNS, SPLITS, read_peaks, write_json, write_table
+
+#: Target share of positives per split when test/val chromosomes are chosen automatically.
+AUTO_SPLIT_SHARE = {"test": 0.2, "val": 0.15, "train": 0.65}
+
+
+def check_contigs(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | os.PathLike, genome_path: str | os.PathLike) -> None:
+    """Raise InputError naming the first peak line on a contig absent from the genome, with a naming hint."""
+    unknown = ~peaks["chrom"].isin(list(sizes))
+    if not unknown.any():
+        return
+    first = peaks[unknown].iloc[0]
+    hint = ""
+    names = list(sizes)[:3]
+    if first["chrom"].startswith("chr") != names[0].startswith("chr"):
+        hint = f"; the peaks name contigs like {first['chrom']!r}, the genome like {names} (UCSC 'chr' prefix vs Ensembl): rename one of them"
+    raise InputError(peaks_path, f"line {first['line']}", f"contig {first['chrom']!r} is not in genome {str(genome_path)!r} ({int(unknown.sum())} peaks affected){hint}")
+
+
+def positive_windows(peaks: pd.DataFrame, sizes: dict[str, int], window: int) -> tuple[pd.DataFrame, int, int]:
+    """Windows of ``window`` bp centred on summits; drop those past a chromosome end and duplicates.
+
+    Returns
+    -------
+    windows : pandas.DataFrame
+        chrom, start, end, peak_start, peak_end.
+    n_out_of_bounds, n_duplicates : int
+    """
+    start = peaks["summit"].to_numpy() - window // 2
+    df = pd.DataFrame({"chrom": peaks["chrom"].to_numpy(), "start": start, "end": start + window,
+                       "peak_start": peaks["start"].to_numpy(), "peak_end": peaks["end"].to_numpy()})
+    limit = df["chrom"].map(sizes).to_numpy()
+    inside = (df["start"] >= 0) & (df["end"] <= limit)
+    n_out = int((~inside).sum())
+    df = df[inside]
+    deduped = df.drop_duplicates(["chrom", "start", "end"])
+    return deduped.reset_index(drop=True), n_out, len(df) - len(deduped)
+
+
+def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
+    """Non-overlapping windows tiling every chromosome: chrom, start, end."""
+    chroms, starts = [], []
+    for chrom, size in sizes.items():
+        s = np.arange(0, size - window + 1, window)
+        chroms.append(np.repeat(chrom, len(s)))
+        starts.append(s)
+    start = np.concatenate(starts) if starts else np.array([], dtype=int)
+    return pd.DataFrame({"chrom": np.concatenate(chroms) if chroms else [], "start": start, "end": start + window})
+
+
+def exclude_intervals(windows: pd.DataFrame, peaks: pd.DataFrame, sizes: dict[str, int], padding: int, blacklist: pd.DataFrame | None) -> pd.DataFrame:
+    """Windows overlapping no peak (padded by ``padding`` bp) and no blacklist interval (pybedtools)."""
+    genome = {c: (0, s) for c, s in sizes.items()}
+    padded = pybedtools.BedTool.from_dataframe(peaks[["chrom", "start", "end"]]).slop(b=padding, g=genome)
+    exclusion = padded
+    if blacklist is not None and len(blacklist):
+        exclusion = padded.cat(pybedtools.BedTool.from_dataframe(blacklist[["chrom", "start", "end"]]), postmerge=False)
+    kept = pybedtools.BedTool.from_dataframe(windows[["chrom", "start", "end"]]).subtract(exclusion.sort(), A=True)
+    df = kept.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
+    return df if len(df) else pd.DataFrame(columns=["chrom", "start", "end"])
+
+
+def window_composition(fasta, windows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """GC fraction (among ACGT bases) and N fraction of each window, via per-chromosome cumulative sums."""
+    gc = np.full(len(windows), np.nan)
+    nfrac = np.ones(len(windows))
+    for chrom, idx in windows.groupby("chrom", sort=False).indices.items():
+        codes = chrom_codes(fasta, chrom)
+        cum_gc = np.concatenate([[0], np.cumsum((codes == 1) | (codes == 2))])
+        cum_n = np.concatenate([[0], np.cumsum(codes == 4)])
+        s = windows["start"].to_numpy()[idx]
+        e = windows["end"].to_numpy()[idx]
+        n = cum_n[e] - cum_n[s]
+        acgt = (e - s) - n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gc[idx] = (cum_gc[e] - cum_gc[s]) / acgt
+        nfrac[idx] = n / (e - s)
+    return gc, nfrac
+
+
+def assign_splits(positive_counts: dict[str, int], chroms: list[str], test_chroms: list[str] | None, val_chroms: list[str] | None) -> dict[str, str]:
+    """Chromosome -> split. Given lists are used as they are; empty ones are chosen greedily.
+
+    The automatic choice walks chromosomes from most to fewest positives and gives each to
+    the split furthest below its target share (AUTO_SPLIT_SHARE), so test and val each get
+    whole chromosomes and about 20 % / 15 % of positives.
+    """
+    test_chroms, val_chroms = list(test_chroms or []), list(val_chroms or [])
+    if test_chroms and val_chroms:
+        return {c: "test" if c in test_chroms else "val" if c in val_chroms else "train" for c in chroms}
+    fixed = {c: "test" for c in test_chroms} | {c: "val" for c in val_chroms}
+    total = sum(positive_counts.values()) or 1
+    have = Counter({s: sum(positive_counts.get(c, 0) for c, v in fixed.items() if v == s) for s in SPLITS})
+    wanted = [s for s in SPLITS if not (s == "test" and test_chroms) and not (s == "val" and val_chroms)]
+    order = sorted((c for c in chroms if c not in fixed), key=lambda c: (-positive_counts.get(c, 0), c))
+    split = dict(fixed)
+    for c in order:
+        if positive_counts.get(c, 0) == 0:
+            split[c] = "train"
+            continue
+        # the split furthest below its target; empty test/val first so both exist
+        best = max(wanted, key=lambda s: (have[s] == 0 and s != "train", AUTO_SPLIT_SHARE[s] * total - have[s]))
+        split[c] = best
+        have[best] += positive_counts[c]
+    return split
+
+
+def gc_matched_sample(pos_gc: np.ndarray, cand_gc: np.ndarray, ratio: float, n_bins: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Indices of candidates reproducing the positives' GC histogram bin by bin, ``ratio`` per positive.
+
+    A bin with too few candidates borrows from the nearest bins. Returns the indices and the
+    shortfall (negatives that could not be drawn at all).
+    """
+    edges = np.linspace(0, 1, n_bins + 1)
+    pos_bin = np.clip(np.digitize(pos_gc, edges) - 1, 0, n_bins - 1)
+    cand_bin = np.clip(np.digitize(cand_gc, edges) - 1, 0, n_bins - 1)
+    want = np.diff(np.round(np.cumsum(np.concatenate([[0], np.bincount(pos_bin, minlength=n_bins) * ratio]))).astype(int))
+    pools = [rng.permutation(np.flatnonzero(cand_bin == b)).tolist() for b in range(n_bins)]
+    chosen: list[int] = []
+    shortfall = 0
+    for b in np.argsort(-want, kind="stable"):
+        need = int(want[b])
+        for nb in sorted(range(n_bins), key=lambda j: (abs(j - b), j)):
+            if need == 0:
+                break
+            take = pools[nb][:need]
+            del pools[nb][:need]
+            chosen += take
+            need -= len(take)
+        shortfall += need
+    return np.sort(np.array(chosen, dtype=int)), shortfall
+
+
+def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:
+    """Counts per kind and split and GC of positives vs negatives (mean and KS statistic)."""
+    qc: dict = {"counts": {}, "gc": {}}
+    for (kind, split), n in regions.groupby(["kind", "split"]).size().items():
+        qc["counts"].setdefault(kind, {})[split] = int(n)
+    for split in ["all", *SPLITS]:
+        mask = np.ones(len(regions), bool) if split == "all" else (regions["split"] == split).to_numpy()
+        pos, neg = gc[mask & (regions["label"] == 1).to_numpy()], gc[mask & (regions["label"] == 0).to_numpy()]
+        if len(pos) and len(neg):
+            qc["gc"][split] = {"positives_mean": float(pos.mean()), "negatives_mean": float(neg.mean()),
+                               "ks_statistic": float(ks_2samp(pos, neg).statistic)}
+    qc.update(extra)
+    return qc
+
+
+def read_blacklist(path: str | os.PathLike | None) -> pd.DataFrame | None:
+    if not path:
+        return None
+    return read_peaks(path)[["chrom", "start", "end"]]
+
+
+def build_regions(peaks: pd.DataFrame, fasta, *, blacklist: pd.DataFrame | None = None, window: int = 200, negative_ratio: float = 1.0,
+                  peak_padding: int = 200, max_n_fraction: float = 0.1, gc_bins: int = 50, test_chroms: list[str] | None = None,
+                  val_chroms: list[str] | None = None, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """Positives and GC-matched negatives with their splits, and the QC dictionary."""
+    rng = np.random.default_rng(seed)
+    sizes = chrom_sizes(fasta)
+    too_long = [c for c, s in sizes.items() if s < window]
+    pos, n_out, n_dup = positive_windows(peaks, sizes, window)
+    pos_gc, pos_n = window_composition(fasta, pos)
+    keep = pos_n <= max_n_fraction
+    pos, pos_gc = pos[keep].reset_index(drop=True), pos_gc[keep]
+    splits = assign_splits(pos["chrom"].value_counts().to_dict(), list(sizes), test_chroms, val_chroms)
+    cand = exclude_intervals(tile_windows({c: s for c, s in sizes.items() if s >= window}, window), peaks, sizes, peak_padding, blacklist)
+    cand_gc, cand_n = window_composition(fasta, cand)
+    ok = cand_n <= max_n_fraction
+    cand, cand_gc = cand[ok].reset_index(drop=True), cand_gc[ok]
+    if len(cand) == 0:
+        raise InputError("blacklist/peaks", None, "no candidate negative windows remain after removing peaks, blacklist and N-rich windows")
+    pos["split"] = pos["chrom"].map(splits)
+    cand["split"] = cand["chrom"].map(splits)
+    negatives, neg_gc, shortfall = [], [], {}
+    for split in SPLITS:
+        p = (pos["split"] == split).to_numpy()
+        c = np.flatnonzero((cand["split"] == split).to_numpy())
+        idx, short = gc_matched_sample(pos_gc[p], cand_gc[c], negative_ratio, gc_bins, rng)
+        negatives.append(cand.iloc[c[idx]])
+        neg_gc.append(cand_gc[c[idx]])
+        shortfall[split] = short
+    neg = pd.concat(negatives, ignore_index=True)
+    pos = pos.assign(label=1, kind="peak")
+    neg = neg.assign(label=0, kind="gc_matched", peak_start=-1, peak_end=-1)
+    regions = pd.concat([pos, neg], ignore_index=True)[REGION_COLUMNS]
+    gc = np.concatenate([pos_gc, *neg_gc])
+    order = np.lexsort((regions["start"].to_numpy(), regions["chrom"].to_numpy()))
+    regions, gc = regions.iloc[order].reset_index(drop=True), gc[order]
+    qc = qc_summary(regions, gc, window=window, n_peaks=len(peaks), positives_out_of_bounds=n_out, positives_duplicate=n_dup,
+                    positives_n_rich=int((~keep).sum()), negatives_shortfall=shortfall, chromosomes_shorter_than_window=too_long,
+                    splits={s: sorted(c for c, v in splits.items() if v == s) for s in SPLITS})
+    return regions, qc
+
+
+def run(peaks: str, genome: str, out_regions: str, out_qc: str, blacklist: str | None = None, window: int = 200, negative_ratio: float = 1.0,
+        peak_padding: int = 200, max_n_fraction: float = 0.1, gc_bins: int = 50, test_chroms: list[str] | None = None,
+        val_chroms: list[str] | None = None, min_positives: int = 20, seed: int = 0) -> None:
+    """Read peaks and genome, check them, and write regions.tsv.gz and qc.json."""
+    fasta = open_genome(genome)
+    sizes = chrom_sizes(fasta)
+    peak_table = read_peaks(peaks)
+    check_contigs(peak_table, sizes, peaks, genome)
+    if window > max(sizes.values()):
+        raise InputError(genome, None, f"window {window} bp is longer than every chromosome")
+    for key, chroms in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
+        missing = [c for c in chroms or [] if c not in sizes]
+        if missing:
+            raise InputError("config", key, f"chromosomes {missing} are not in genome {genome!r}")
+    bl = read_blacklist(blacklist)
+    try:
+        regions, qc = build_regions(peak_table, fasta, blacklist=bl, window=window, negative_ratio=negative_ratio, peak_padding=peak_padding,
+                                    max_n_fraction=max_n_fraction, gc_bins=gc_bins, test_chroms=test_chroms, val_chroms=val_chroms, seed=seed)
+    finally:
+        pybedtools.cleanup()
+    counts = regions[regions["label"] == 1]["split"].value_counts()
+    for split in SPLITS:
+        if counts.get(split, 0) < min_positives:
+            raise InputError(peaks, None, f"split {split!r} has {counts.get(split, 0)} positives, fewer than min_positives={min_positives}: "
+                             "choose other test_chroms/val_chroms or give more peaks")
+    Path(out_regions).parent.mkdir(parents=True, exist_ok=True)
+    write_table(regions, out_regions)
+    write_json(qc, out_qc)
+    print(f"{len(regions)} regions: {qc['counts']}")

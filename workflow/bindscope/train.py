@@ -1,0 +1,116 @@
+"""Stage 3, train: the one LightningModule that trains every architecture, and the Trainer set-up."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import lightning as L
+import pandas as pd
+import torch
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger
+from torch import nn
+from torchmetrics import MetricCollection
+from torchmetrics.classification import BinaryAUROC, BinaryAveragePrecision
+
+from bindscope.data import EncodedDataModule
+from bindscope.io import atomic_path, write_table
+from bindscope.models import build
+
+
+class BindingModule(L.LightningModule):
+    """Holds a model, its loss and its metrics.
+
+    The loss follows the model's output shape: (N, 1) logits are one label per sequence
+    (target ``y``); (N, L) logits are per-base (target ``y_base``).
+
+    Parameters
+    ----------
+    model_name : str
+        A name in :data:`bindscope.models.REGISTRY`.
+    model_params : dict
+        Keyword arguments of the architecture.
+    lr, weight_decay : float
+        AdamW settings.
+    """
+
+    def __init__(self, model_name: str, model_params: dict, lr: float = 1e-3, weight_decay: float = 1e-4):
+        super().__init__()
+        self.save_hyperparameters()
+        self.model = build(model_name, **model_params)
+        self.loss = nn.BCEWithLogitsLoss()
+        metrics = MetricCollection({"auroc": BinaryAUROC(), "auprc": BinaryAveragePrecision()})
+        self.val_metrics = metrics.clone(prefix="val_")
+        self.test_metrics = metrics.clone(prefix="test_")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
+
+    def _logits_and_target(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y, y_base = batch
+        logits = self(x)
+        if logits.shape[-1] == 1:
+            return logits[:, 0], y
+        return logits, y_base
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        logits, target = self._logits_and_target(batch)
+        loss = self.loss(logits, target)
+        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(target))
+        return loss
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._eval_step(batch, self.val_metrics, "val_loss")
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._eval_step(batch, self.test_metrics, "test_loss")
+
+    def _eval_step(self, batch, metrics: MetricCollection, loss_name: str) -> None:
+        logits, target = self._logits_and_target(batch)
+        self.log(loss_name, self.loss(logits, target), on_epoch=True, prog_bar=True, batch_size=len(target))
+        metrics.update(torch.sigmoid(logits).flatten(), target.flatten().int())
+        self.log_dict(metrics, on_epoch=True, prog_bar=True)
+
+    def configure_optimizers(self):
+        return torch.optim.AdamW(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
+
+
+def fit(module: BindingModule, data: EncodedDataModule, workdir: str | os.PathLike, *, max_epochs: int = 30, patience: int = 5,
+        seed: int = 0, accelerator: str = "auto") -> tuple[str, pd.DataFrame]:
+    """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log."""
+    checkpoint = ModelCheckpoint(dirpath=workdir, filename="best", monitor="val_auprc", mode="max", save_top_k=1)
+    trainer = L.Trainer(
+        max_epochs=max_epochs, accelerator=accelerator, devices=1, deterministic=True, default_root_dir=workdir,
+        callbacks=[EarlyStopping(monitor="val_auprc", mode="max", patience=patience), checkpoint],
+        logger=CSVLogger(workdir, name="log", version=0), enable_progress_bar=True, log_every_n_steps=1,
+        enable_model_summary=True,
+    )
+    trainer.fit(module, datamodule=data)
+    log = pd.read_csv(Path(workdir) / "log" / "version_0" / "metrics.csv")
+    log = log.groupby("epoch", as_index=False).first()  # one row per epoch: train and val metrics
+    return checkpoint.best_model_path, log
+
+
+def run(train: str, val: str, model: str, out_ckpt: str, out_log: str, out_hparams: str, *, model_params: dict | None = None,
+        lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 30, patience: int = 5,
+        max_shift: int = 10, reverse_complement: bool = True, threads: int = 1, seed: int = 0) -> None:
+    """Train ``model`` on train.npz, select on val.npz, and write model.ckpt, training_log.csv and hparams.yaml."""
+    torch.set_num_threads(threads)
+    L.seed_everything(seed, workers=True)
+    data = EncodedDataModule(train, val, batch_size=batch_size, max_shift=max_shift, reverse_complement=reverse_complement, seed=seed)
+    data.setup()
+    params = {"input_length": int(data.datasets["train"].tensors[0].shape[-1]), **(model_params or {})}
+    module = BindingModule(model, params, lr=lr, weight_decay=weight_decay)
+    Path(out_ckpt).parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=Path(out_ckpt).parent, prefix=".train.") as workdir:
+        best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience, seed=seed)
+        with atomic_path(out_hparams) as tmp:
+            shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)
+        write_table(log, out_log)
+        with atomic_path(out_ckpt) as tmp:
+            shutil.copyfile(best, tmp)
+    best_row = log.loc[log["val_auprc"].idxmax()]
+    print(f"best epoch {int(best_row['epoch'])}: val_auprc {best_row['val_auprc']:.4f} val_auroc {best_row['val_auroc']:.4f}")
