@@ -93,6 +93,17 @@ def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, b
     return Attributions(x.astype(np.uint8), hyp, hyp * x)
 
 
+def attribution_peaks(contribution: np.ndarray, width: int = 10) -> np.ndarray:
+    """Centre of the ``width``-bp stretch with the largest summed contribution, per sequence (N,) int.
+
+    The localisation of a per-sequence model: compared with the summit (the window centre).
+    """
+    per_base = contribution.sum(axis=1)  # (N, L)
+    cum = np.concatenate([np.zeros((len(per_base), 1)), np.cumsum(per_base, axis=1)], axis=1)
+    sums = cum[:, width:] - cum[:, :-width]  # (N, L - width + 1)
+    return sums.argmax(axis=1) + width // 2
+
+
 def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences: int = 2000, threads: int = 1, seed: int = 0) -> None:
     """Attributions for the positives of one encoded split, written to scores.npz."""
     torch.set_num_threads(threads)
@@ -103,5 +114,5 @@ def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     attr = deep_lift_shap(model, x, refs)
     save_encoded(out, ohe=attr.ohe, hypothetical=attr.hypothetical, contribution=attr.contribution, chrom=data["chrom"][keep],
-                 start=data["start"][keep], y_base=data["y_base"][keep])
+                 start=data["start"][keep], y_base=data["y_base"][keep], attribution_peak=attribution_peaks(attr.contribution))
     print(f"attributions for {len(x)} positives x {n_references} references")

@@ -1,0 +1,137 @@
+"""Stage 6, motifs: TF-MoDISco (modisco-lite) patterns, named by Tomtom (memelite) against a motif database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import logomaker  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from bindscope.io import atomic_path, load_npz, write_table  # noqa: E402
+from bindscope.motifdb import Motif, read_meme, write_meme  # noqa: E402
+
+TOMTOM_COLUMNS = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand"]
+
+
+def run_modisco(ohe: np.ndarray, hypothetical: np.ndarray, *, max_seqlets: int = 2000, window: int = 20, flank: int = 5,
+                fdr: float = 0.05, n_leiden_runs: int = 2, verbose: bool = False):
+    """TF-MoDISco on (N, 4, L) arrays; positive and negative patterns, each sorted by seqlet count (or None).
+
+    modisco-lite takes (N, L, 4) float32 (NOTES.md, pitfall 6); the CLI's defaults are used for
+    window, flank and FDR, which suit short windows better than the API's.
+    """
+    import tqdm
+    from modiscolite.tfmodisco import TFMoDISco
+
+    tqdm.tqdm.monitor_interval = 0  # a live monitor thread stops modisco's workers from forking (pitfall 5)
+    one_hot = np.ascontiguousarray(ohe.transpose(0, 2, 1), dtype=np.float32)
+    hyp = np.ascontiguousarray(hypothetical.transpose(0, 2, 1), dtype=np.float32)
+    pos, neg = TFMoDISco(one_hot, hyp, sliding_window_size=window, flank_size=flank, target_seqlet_fdr=fdr,
+                         max_seqlets_per_metacluster=max_seqlets, n_leiden_runs=n_leiden_runs, verbose=verbose)
+    by_size = lambda patterns: sorted(patterns, key=lambda p: -len(p.seqlets)) if patterns else patterns  # noqa: E731
+    return by_size(pos), by_size(neg)
+
+
+def trim_bounds(cwm: np.ndarray, threshold: float = 0.1) -> tuple[int, int]:
+    """First and one-past-last positions of a (w, 4) CWM whose summed |contribution| >= threshold x max.
+
+    A low threshold keeps the flanks that tell family members apart (NOTES.md, pitfall 14).
+    """
+    score = np.abs(cwm).sum(axis=1)
+    keep = np.flatnonzero(score >= threshold * score.max())
+    return int(keep[0]), int(keep[-1]) + 1
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values along the last axis."""
+    p = np.asarray(p, dtype=np.float64)
+    m = p.shape[-1]
+    order = np.argsort(p, axis=-1)
+    ranked = np.take_along_axis(p, order, axis=-1) * m / np.arange(1, m + 1)
+    q_sorted = np.minimum.accumulate(ranked[..., ::-1], axis=-1)[..., ::-1]
+    q = np.empty_like(q_sorted)
+    np.put_along_axis(q, order, np.minimum(q_sorted, 1.0), axis=-1)
+    return q
+
+
+def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int = 5) -> list[pd.DataFrame]:
+    """Best ``top_n`` targets per query PPM (4, w) by Tomtom p-value, with BH q-values and E-values over all targets."""
+    from memelite import tomtom
+
+    p, _, offsets, overlaps, strands = tomtom(queries, [t.ppm for t in targets])
+    q = benjamini_hochberg(p)
+    out = []
+    for i in range(len(queries)):
+        best = np.argsort(p[i], kind="stable")[:top_n]
+        out.append(pd.DataFrame({
+            "match_rank": np.arange(1, len(best) + 1), "target_id": [targets[j].id for j in best],
+            "target_name": [targets[j].name for j in best], "pval": p[i, best], "qval": q[i, best], "evalue": p[i, best] * len(targets),
+            "offset": offsets[i, best].astype(int), "overlap": overlaps[i, best].astype(int), "strand": np.where(strands[i, best] == 1, "-", "+"),
+        }))
+    return out
+
+
+def plot_logo(matrix: np.ndarray, path: str | os.PathLike, title: str, kind: str) -> None:
+    """A sequence logo of a (w, 4) matrix: ``kind`` 'cwm' (contributions) or 'ppm' (information content)."""
+    df = pd.DataFrame(matrix, columns=list("ACGT"))
+    if kind == "ppm":
+        df = logomaker.transform_matrix(df, from_type="probability", to_type="information")
+    fig, ax = plt.subplots(figsize=(max(3.0, 0.3 * len(df)), 1.6))
+    logomaker.Logo(df, ax=ax)
+    ax.set_title(title, fontsize=9)
+    ax.set_ylabel("bits" if kind == "ppm" else "contribution", fontsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
+    plt.close(fig)
+
+
+def run(scores: str, motif_db: str, outdir: str, max_seqlets: int = 2000, trim_threshold: float = 0.1, top_matches: int = 5,
+        n_leiden_runs: int = 2, seed: int = 0) -> None:
+    """Write modisco.h5, patterns.meme, tomtom.tsv and logos/ under ``outdir``."""
+    from modiscolite.io import save_hdf5
+
+    np.random.seed(seed)
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = load_npz(scores)
+    database = read_meme(motif_db)
+    by_id = {m.id: m for m in database}
+    pos, neg = run_modisco(data["ohe"], data["hypothetical"], max_seqlets=max_seqlets, n_leiden_runs=n_leiden_runs)
+    with atomic_path(out / "modisco.h5") as tmp:
+        save_hdf5(str(tmp), pos, neg, window_size=20)
+    named = [(f"{group}.pattern_{i}", p) for group, patterns in (("pos_patterns", pos), ("neg_patterns", neg)) for i, p in enumerate(patterns or [])]
+    queries, rows = [], []
+    for name, pattern in named:
+        lo, hi = trim_bounds(pattern.contrib_scores, trim_threshold)
+        queries.append(pattern.sequence[lo:hi].T)
+    matches = tomtom_matches(queries, database, top_matches) if queries else []
+    logos = out / "logos"
+    with tempfile.TemporaryDirectory(dir=out, prefix=".logos.") as tmp_logos:
+        for (name, pattern), ppm, table in zip(named, queries, matches):
+            lo, hi = trim_bounds(pattern.contrib_scores, trim_threshold)
+            rows.append(table.assign(pattern=name, n_seqlets=len(pattern.seqlets)))
+            plot_logo(pattern.contrib_scores[lo:hi], Path(tmp_logos) / f"{name}.cwm.png", f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
+            best = by_id[table["target_id"].iloc[0]]
+            ppm_best = best.ppm if table["strand"].iloc[0] == "+" else best.ppm[::-1, ::-1]
+            plot_logo(ppm_best.T, Path(tmp_logos) / f"{name}.match.png", f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
+        if logos.exists():
+            shutil.rmtree(logos)
+        os.replace(tmp_logos, logos)
+        Path(tmp_logos).mkdir()  # let TemporaryDirectory clean up an empty folder
+    table = pd.concat(rows, ignore_index=True)[TOMTOM_COLUMNS] if rows else pd.DataFrame(columns=TOMTOM_COLUMNS)
+    write_table(table, out / "tomtom.tsv")
+    write_meme([Motif(name, f"n_seqlets={len(p.seqlets)}", q) for (name, p), q in zip(named, queries)], out / "patterns.meme")
+    for name, pattern in named:
+        best = table[(table["pattern"] == name) & (table["match_rank"] == 1)].iloc[0]
+        print(f"{name}: {len(pattern.seqlets)} seqlets, best match {best['target_id']} {best['target_name']} q={best['qval']:.2e}")
