@@ -3,7 +3,7 @@
 Writes a genome with isochore-like GC variation, soft-masked stretches and N gaps; one
 narrowPeak file per TF whose summits carry sites sampled from that TF's JASPAR PPM (not its
 consensus) at partial occupancy; a decoy motif planted at the same rate inside and outside
-peaks; a blacklist over the gaps; and a sample sheet.
+peaks; and a blacklist over the gaps.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def choose_summits(gc: np.ndarray, n: int, rng: np.random.Generator, forbidden: 
 
 def make_demo(outdir: str | Path, n_peaks: int = 1500, occupancy: float = 0.7, sites_per_peak: int = 3, decoy_rate: float = 0.25,
               seed: int = 7, release: str = "JASPAR2024") -> None:
-    """Write genome.fa, <TF>.narrowPeak, blacklist.bed and samples.tsv under ``outdir``.
+    """Write genome.fa, <TF>.narrowPeak, blacklist.bed under ``outdir``.
 
     Each peak has ``sites_per_peak`` candidate sites (the first within 5 bp of the summit, the
     others within 40 bp), each occupied with probability ``occupancy``: with the defaults
@@ -121,11 +121,6 @@ def make_demo(outdir: str | Path, n_peaks: int = 1500, occupancy: float = 0.7, s
             df.to_csv(tmp, sep="\t", header=False, index=False)
     with atomic_path(outdir / "blacklist.bed") as tmp:
         pd.DataFrame(blacklist).to_csv(tmp, sep="\t", header=False, index=False)
-    sheet = pd.DataFrame({"tf": list(DEMO_TFS), "peaks": [str(outdir / f"{tf}.narrowPeak") for tf in DEMO_TFS],
-                          "genome": str(outdir / "genome.fa"), "blacklist": str(outdir / "blacklist.bed"),
-                          "motif": list(DEMO_TFS.values())})
-    with atomic_path(outdir / "samples.tsv") as tmp:
-        sheet.to_csv(tmp, sep="\t", index=False)
 
 
 def _write_fasta(chroms: dict[str, np.ndarray], path: Path, width: int = 60) -> None:

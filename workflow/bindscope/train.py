@@ -95,7 +95,7 @@ def fit(module: BindingModule, data: EncodedDataModule, workdir: str | os.PathLi
 
 
 def run(train: str, val: str, model: str, out_ckpt: str, out_log: str, out_hparams: str, *, model_params: dict | None = None,
-        lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 30, patience: int = 5,
+        lr: float = 3e-3, weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 40, patience: int = 8,
         max_shift: int = 10, reverse_complement: bool = True, threads: int = 1, seed: int = 0) -> None:
     """Train ``model`` on train.npz, select on val.npz, and write model.ckpt, training_log.csv and hparams.yaml."""
     torch.set_num_threads(threads)

@@ -1,0 +1,30 @@
+# bindscope: TF binding from ChIP-seq peaks with deep learning, and the motifs it learned.
+# A table of contents: configuration and helpers in common.smk, then one file per stage.
+from snakemake.utils import min_version
+
+min_version("8.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/demo.smk"
+include: "workflow/rules/motif_db.smk"
+include: "workflow/rules/regions.smk"
+include: "workflow/rules/encode.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/interpret.smk"
+include: "workflow/rules/motifs.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True
+
+
+onsuccess:
+    print(report_locations())

@@ -1,0 +1,152 @@
+"""``python -m bindscope STAGE --flag value ...``: one sub-command per stage; flags are run()'s keywords.
+
+Flags left out are not passed, so run()'s own defaults apply: defaults live in one place.
+
+Bad input (:class:`~bindscope.errors.InputError`) is printed as one line on stderr, exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+
+from bindscope.errors import InputError
+
+# stage -> (module, function, {flag: argparse options})
+STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
+    "demo": ("bindscope.demo", "run", {"outdir": {"required": True}, "n_peaks": {"type": int}, "seed": {"type": int}}),
+    "motif-db": (
+        "bindscope.motifdb",
+        "run",
+        {"out": {"required": True}, "release": {}, "collection": {}, "tax_groups": {"nargs": "*"}, "source": {}},
+    ),
+    "regions": (
+        "bindscope.regions",
+        "run",
+        {
+            "peaks": {"required": True},
+            "genome": {"required": True},
+            "out_regions": {"required": True},
+            "out_qc": {"required": True},
+            "blacklist": {},
+            "window": {"type": int},
+            "negative_ratio": {"type": float},
+            "peak_padding": {"type": int},
+            "max_n_fraction": {"type": float},
+            "gc_bins": {"type": int},
+            "test_chroms": {"nargs": "*"},
+            "val_chroms": {"nargs": "*"},
+            "min_positives": {"type": int},
+            "seed": {"type": int},
+        },
+    ),
+    "encode": ("bindscope.encode", "run", {"regions": {"required": True}, "genome": {"required": True}, "outdir": {"required": True}}),
+    "train": (
+        "bindscope.train",
+        "run",
+        {
+            "train": {"required": True},
+            "val": {"required": True},
+            "model": {"required": True},
+            "out_ckpt": {"required": True},
+            "out_log": {"required": True},
+            "out_hparams": {"required": True},
+            "model_params": {"type": json.loads},
+            "lr": {"type": float},
+            "weight_decay": {"type": float},
+            "batch_size": {"type": int},
+            "max_epochs": {"type": int},
+            "patience": {"type": int},
+            "max_shift": {"type": int},
+            "reverse_complement": {"type": lambda s: s.lower() in ("1", "true", "yes")},
+            "threads": {"type": int},
+            "seed": {"type": int},
+        },
+    ),
+    "evaluate": (
+        "bindscope.evaluate",
+        "run",
+        {
+            "ckpt": {"required": True},
+            "encoded": {"required": True},
+            "outdir": {"required": True},
+            "threads": {"type": int},
+            "threshold": {"type": float},
+        },
+    ),
+    "interpret": (
+        "bindscope.interpret",
+        "run",
+        {
+            "ckpt": {"required": True},
+            "encoded": {"required": True},
+            "out": {"required": True},
+            "n_references": {"type": int},
+            "max_sequences": {"type": int},
+            "threads": {"type": int},
+            "seed": {"type": int},
+        },
+    ),
+    "motifs": (
+        "bindscope.motifs",
+        "run",
+        {
+            "scores": {"required": True},
+            "motif_db": {"required": True},
+            "outdir": {"required": True},
+            "max_seqlets": {"type": int},
+            "trim_threshold": {"type": float},
+            "top_matches": {"type": int},
+            "n_leiden_runs": {"type": int},
+            "seed": {"type": int},
+        },
+    ),
+    "report": (
+        "bindscope.report",
+        "run",
+        {
+            "tf": {"required": True},
+            "peaks": {"required": True},
+            "qc": {"required": True},
+            "models": {"nargs": "+", "required": True},
+            "evaldirs": {"nargs": "+", "required": True},
+            "motifdirs": {"nargs": "+", "required": True},
+            "scores": {"nargs": "+", "required": True},
+            "out_html": {"required": True},
+            "out_summary": {"required": True},
+            "expected_motif": {},
+        },
+    ),
+    "summary": (
+        "bindscope.report",
+        "run_summary",
+        {"rows": {"nargs": "+", "required": True}, "out_tsv": {"required": True}, "out_html": {"required": True}},
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bindscope", description=__doc__)
+    sub = parser.add_subparsers(dest="stage", required=True)
+    for stage, (module, func, flags) in STAGES.items():
+        p = sub.add_parser(stage, help=f"{module}.{func}", argument_default=argparse.SUPPRESS)
+        for flag, opts in flags.items():
+            p.add_argument("--" + flag.replace("_", "-"), dest=flag, **opts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = vars(build_parser().parse_args(argv))
+    stage = args.pop("stage")
+    module, func, _ = STAGES[stage]
+    started = time.perf_counter()
+    try:
+        getattr(importlib.import_module(module), func)(**args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"bindscope {stage}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,63 @@
+"""The sample sheet: one row per TF, checked before any job runs."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+import pandas as pd
+
+from bindscope.errors import InputError
+
+REQUIRED = ("tf", "peaks", "genome")
+OPTIONAL = ("blacklist", "motif")
+FILE_COLUMNS = ("peaks", "genome", "blacklist")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.DataFrame:
+    """Read and check a sample sheet (TSV), indexed by ``tf``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The sheet.
+    produced : collection of str
+        Files a workflow rule will create (the demo data): not required to exist yet.
+
+    Raises
+    ------
+    InputError
+        Naming the sheet and row: missing or unknown columns, an empty or unsafe or duplicate
+        TF name, or a listed file that does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such sample sheet")
+    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(path, "header", f"missing required columns {missing} (columns: {list(df.columns)})")
+    unknown = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise InputError(path, "header", f"unknown columns {unknown}; allowed: {list(REQUIRED + OPTIONAL)}")
+    if df.empty:
+        raise InputError(path, None, "no rows")
+    for col in OPTIONAL:
+        if col not in df.columns:
+            df[col] = ""
+    seen: dict[str, int] = {}
+    for i, row in enumerate(df.itertuples(index=False), start=2):  # line 1 is the header
+        record = f"row {i} (tf={row.tf})"
+        if not SAFE_NAME.match(row.tf):
+            raise InputError(path, record, "tf must start with a letter or digit and hold only letters, digits, '.', '_' or '-' (it names a folder)")
+        if row.tf in seen:
+            raise InputError(path, record, f"duplicate tf {row.tf!r} (first on row {seen[row.tf]})")
+        seen[row.tf] = i
+        for col in FILE_COLUMNS:
+            value = getattr(row, col)
+            if value and value not in produced and not Path(value).is_file():
+                raise InputError(path, record, f"{col}: no such file {value!r}")
+    return df.set_index("tf", drop=False)

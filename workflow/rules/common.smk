@@ -1,0 +1,90 @@
+# Configuration and sample sheet: loaded, validated, and answered here; no data work.
+import os
+import re
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+PACKAGE_DIR = str(Path(workflow.basedir) / "workflow")
+sys.path.insert(0, PACKAGE_DIR)
+# Rules run `python -m bindscope`: make the package importable in any environment (conda included).
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_DIR, os.environ.get("PYTHONPATH")) if p)
+# `python` in rules is the interpreter running Snakemake unless a conda env (--sdm conda) comes first.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+# Numba JIT (memelite, modisco-lite) compiles once per machine, not once per job.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba"))
+
+from bindscope.errors import InputError  # noqa: E402
+from bindscope.sheet import read_sheet  # noqa: E402
+
+validate(config, "../schemas/config.schema.yaml")
+
+DEMO_DIR = "resources/demo"
+DEMO_TFS = ["CTCF", "REST"]
+DEMO_FILES = [f"{DEMO_DIR}/genome.fa", f"{DEMO_DIR}/blacklist.bed"] + [
+    f"{DEMO_DIR}/{tf}.narrowPeak" for tf in DEMO_TFS
+]
+
+try:
+    samples = read_sheet(config["samples"], produced=DEMO_FILES)
+except InputError as err:
+    raise WorkflowError(f"error: {err}") from None
+validate(samples, "../schemas/samples.schema.yaml")
+
+unknown_tfs = sorted(set(config["tfs"]) - set(samples.index))
+if unknown_tfs:
+    raise WorkflowError(
+        f"error: config tfs: {unknown_tfs} not in sheet {config['samples']} (it has {list(samples.index)})"
+    )
+TFS = config["tfs"] or list(samples.index)
+MODELS = config["models"]
+
+
+wildcard_constraints:
+    tf="|".join(re.escape(t) for t in samples.index),
+    model="|".join(re.escape(m) for m in MODELS),
+    split="train|val|test",
+
+
+def sample_file(column):
+    """Input function: the sheet's file in ``column`` for the TF of the job."""
+    return lambda wildcards: samples.loc[wildcards.tf, column]
+
+
+def optional_flag(column, flag):
+    """Params function: ``--flag value`` when the sheet gives ``column`` for the TF, else nothing."""
+
+    def get(wildcards, input):
+        value = samples.loc[wildcards.tf, column]
+        return f"--{flag} {value}" if value else ""
+
+    return get
+
+
+def blacklist_input(wildcards):
+    value = samples.loc[wildcards.tf, "blacklist"]
+    return [value] if value else []
+
+
+def motif_db_path():
+    """The MEME motif database: exported from pyjaspar by rule motif_db, or the user's file."""
+    db = config["motif_db"]
+    if db["source"] != "jaspar":
+        return db["source"]
+    groups = "_".join(db["tax_groups"]) or "all"
+    return f"resources/motif_db/{db['release']}_{db['collection']}_{groups}.meme"
+
+
+def final_outputs():
+    return [f"results/{tf}/report.html" for tf in TFS] + [
+        "results/summary.tsv",
+        "results/summary.html",
+    ]
+
+
+def report_locations():
+    lines = ["", "bindscope reports:", f"  {os.path.abspath('results/summary.html')}"]
+    lines += [f"  {os.path.abspath(f'results/{tf}/report.html')}" for tf in TFS]
+    return "\n".join(lines)

@@ -1,0 +1,24 @@
+rule evaluate:
+    input:
+        ckpt="results/{tf}/models/{model}/model.ckpt",
+        test="results/{tf}/encoded/test.npz",
+    output:
+        metrics="results/{tf}/eval/{model}/metrics.json",
+        predictions="results/{tf}/eval/{model}/predictions.tsv.gz",
+        roc="results/{tf}/eval/{model}/roc.png",
+        pr="results/{tf}/eval/{model}/pr.png",
+    log:
+        "logs/{tf}/evaluate/{model}.log",
+    benchmark:
+        "benchmarks/{tf}/evaluate/{model}.tsv"
+    params:
+        outdir=subpath(output.metrics, parent=True),
+        threshold=config["threshold"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        "../../envs/evaluate.yaml"
+    shell:
+        "python -m bindscope evaluate --ckpt {input.ckpt} --encoded {input.test} --outdir {params.outdir} "
+        "--threshold {params.threshold} --threads {threads} > {log} 2>&1"

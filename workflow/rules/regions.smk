@@ -1,0 +1,34 @@
+rule regions:
+    input:
+        peaks=sample_file("peaks"),
+        genome=sample_file("genome"),
+        blacklist=blacklist_input,
+    output:
+        regions="results/{tf}/regions/regions.tsv.gz",
+        qc="results/{tf}/regions/qc.json",
+    log:
+        "logs/{tf}/regions.log",
+    benchmark:
+        "benchmarks/{tf}/regions.tsv"
+    params:
+        blacklist=optional_flag("blacklist", "blacklist"),
+        window=config["window"],
+        negative_ratio=config["negative_ratio"],
+        peak_padding=config["peak_padding"],
+        max_n_fraction=config["max_n_fraction"],
+        test_chroms=" ".join(config["test_chroms"]),
+        val_chroms=" ".join(config["val_chroms"]),
+        min_positives=config["min_positives"],
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../../envs/regions.yaml"
+    shell:
+        "python -m bindscope regions --peaks {input.peaks} --genome {input.genome} {params.blacklist} "
+        "--out-regions {output.regions} --out-qc {output.qc} --window {params.window} "
+        "--negative-ratio {params.negative_ratio} --peak-padding {params.peak_padding} "
+        "--max-n-fraction {params.max_n_fraction} --test-chroms {params.test_chroms} "
+        "--val-chroms {params.val_chroms} --min-positives {params.min_positives} "
+        "--seed {params.seed} > {log} 2>&1"

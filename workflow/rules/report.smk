@@ -1,0 +1,60 @@
+rule report:
+    input:
+        qc="results/{tf}/regions/qc.json",
+        metrics=expand("results/{{tf}}/eval/{model}/metrics.json", model=MODELS),
+        curves=expand("results/{{tf}}/eval/{model}/{curve}.png", model=MODELS, curve=["roc", "pr"]),
+        tomtom=expand("results/{{tf}}/motifs/{model}/tomtom.tsv", model=MODELS),
+        logos=expand("results/{{tf}}/motifs/{model}/logos", model=MODELS),
+        scores=expand("results/{{tf}}/attributions/{model}/scores.npz", model=MODELS),
+    output:
+        html=report(
+            "results/{tf}/report.html",
+            caption="../report/tf_report.rst",
+            category="{tf}",
+        ),
+        rows="results/{tf}/summary_rows.tsv",
+    log:
+        "logs/{tf}/report.log",
+    benchmark:
+        "benchmarks/{tf}/report.tsv"
+    params:
+        peaks=sample_file("peaks"),
+        evaldirs=lambda wildcards, input: [os.path.dirname(p) for p in input.metrics],
+        motifdirs=lambda wildcards, input: [os.path.dirname(p) for p in input.tomtom],
+        expected=lambda wildcards: (
+            f"--expected-motif {samples.loc[wildcards.tf, 'motif']}"
+            if samples.loc[wildcards.tf, "motif"]
+            else ""
+        ),
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "python -m bindscope report --tf {wildcards.tf} --peaks {params.peaks} --qc {input.qc} "
+        "--models {MODELS} --evaldirs {params.evaldirs} --motifdirs {params.motifdirs} "
+        "--scores {input.scores} --out-html {output.html} --out-summary {output.rows} "
+        "{params.expected} > {log} 2>&1"
+
+
+rule summary:
+    input:
+        expand("results/{tf}/summary_rows.tsv", tf=TFS),
+    output:
+        tsv=report("results/summary.tsv", caption="../report/summary.rst", category="Summary"),
+        html=report(
+            "results/summary.html", caption="../report/summary.rst", category="Summary"
+        ),
+    log:
+        "logs/summary.log",
+    benchmark:
+        "benchmarks/summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    conda:
+        "../../envs/report.yaml"
+    shell:
+        "python -m bindscope summary --rows {input} --out-tsv {output.tsv} --out-html {output.html} "
+        "> {log} 2>&1"
