@@ -1,12 +1,11 @@
 import numpy as np
 import pytest
 import torch
-from captum.attr import DeepLift
-
 from bindscope.interpret import deep_lift_shap
 from bindscope.models.cnn import CNN
 from bindscope.sequence import one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
+from captum.attr import DeepLift
 
 
 def _model(seed: int = 0) -> CNN:
@@ -52,8 +51,9 @@ def test_hypothetical_agrees_with_tangermeme():
     model, x = _model(), _seqs(n=8)
     refs = dinucleotide_shuffle(x, 10, 3)
     ours = deep_lift_shap(model, x, refs).hypothetical
-    theirs = tangermeme.deep_lift_shap(model, torch.from_numpy(x).float(), target=0, references=torch.from_numpy(refs).float(),
-                                       hypothetical=True, warning_threshold=1e-3).numpy()
+    theirs = tangermeme.deep_lift_shap(
+        model, torch.from_numpy(x).float(), target=0, references=torch.from_numpy(refs).float(), hypothetical=True, warning_threshold=1e-3
+    ).numpy()
     r = np.corrcoef(ours.ravel(), theirs.ravel())[0, 1]
     assert r >= 0.99, r
 

@@ -15,8 +15,9 @@ def load_split(path: str) -> TensorDataset:
     return TensorDataset(torch.from_numpy(arrays["x"]), torch.from_numpy(arrays["y"]).float(), torch.from_numpy(arrays["y_base"]).float())
 
 
-def augment(x: torch.Tensor, y_base: torch.Tensor, max_shift: int, generator: torch.Generator,
-            reverse_complement: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def augment(
+    x: torch.Tensor, y_base: torch.Tensor, max_shift: int, generator: torch.Generator, reverse_complement: bool = True
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Reverse-complement half the batch at random and shift each sequence by up to ``max_shift`` bp.
 
     Vectorised over the batch. Shifted-in positions are N (all-zero columns) with label 0.
@@ -39,8 +40,16 @@ def augment(x: torch.Tensor, y_base: torch.Tensor, max_shift: int, generator: to
 class EncodedDataModule(L.LightningDataModule):
     """Train/val/test loaders over encoded npz files; augmentation on training batches only."""
 
-    def __init__(self, train: str, val: str, test: str | None = None, batch_size: int = 64, max_shift: int = 10,
-                 reverse_complement: bool = True, seed: int = 0):
+    def __init__(
+        self,
+        train: str,
+        val: str,
+        test: str | None = None,
+        batch_size: int = 64,
+        max_shift: int = 10,
+        reverse_complement: bool = True,
+        seed: int = 0,
+    ):
         super().__init__()
         self.paths = {"train": train, "val": val, "test": test}
         self.batch_size = batch_size
@@ -56,7 +65,9 @@ class EncodedDataModule(L.LightningDataModule):
                 self.datasets[split] = load_split(path)
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(self.datasets["train"], batch_size=self.batch_size, shuffle=True, generator=torch.Generator().manual_seed(self.seed))
+        return DataLoader(
+            self.datasets["train"], batch_size=self.batch_size, shuffle=True, generator=torch.Generator().manual_seed(self.seed)
+        )
 
     def val_dataloader(self) -> DataLoader:
         return DataLoader(self.datasets["val"], batch_size=4 * self.batch_size)

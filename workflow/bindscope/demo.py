@@ -73,13 +73,20 @@ def choose_summits(gc: np.ndarray, n: int, rng: np.random.Generator, forbidden: 
     return np.sort(np.array(kept))
 
 
-def make_demo(outdir: str | Path, n_peaks: int = 1500, occupancy: float = 0.7, sites_per_peak: int = 3, decoy_rate: float = 0.25,
-              seed: int = 7, release: str = "JASPAR2024") -> None:
+def make_demo(
+    outdir: str | Path,
+    n_peaks: int = 1500,
+    occupancy: float = 0.6,
+    sites_per_peak: int = 4,
+    decoy_rate: float = 0.25,
+    seed: int = 7,
+    release: str = "JASPAR2024",
+) -> None:
     """Write genome.fa, <TF>.narrowPeak, blacklist.bed under ``outdir``.
 
     Each peak has ``sites_per_peak`` candidate sites (the first within 5 bp of the summit, the
     others within 40 bp), each occupied with probability ``occupancy``: with the defaults
-    0.3 ** 3 = 2.7 % of peaks carry no site, as in real data where some peaks lack the motif.
+    0.4 ** 4 = 2.6 % of peaks carry no site, as in real data where some peaks lack the motif.
     """
     rng = np.random.default_rng(seed)
     outdir = Path(outdir)
@@ -104,8 +111,20 @@ def make_demo(outdir: str | Path, n_peaks: int = 1500, occupancy: float = 0.7, s
                     plant(seq, s + int(rng.integers(-80, 81)), sample_site(decoy, rng))
                 left, right = rng.integers(60, 150, 2)
                 score = int(rng.integers(100, 1000))
-                peaks[tf].append((name, s - left, s + right, f"{tf}_peak_{len(peaks[tf]) + 1}", score, ".",
-                                  round(float(rng.gamma(4, 5)), 3), round(float(rng.gamma(3, 8)), 3), -1, int(left)))
+                peaks[tf].append(
+                    (
+                        name,
+                        s - left,
+                        s + right,
+                        f"{tf}_peak_{len(peaks[tf]) + 1}",
+                        score,
+                        ".",
+                        round(float(rng.gamma(4, 5)), 3),
+                        round(float(rng.gamma(3, 8)), 3),
+                        -1,
+                        int(left),
+                    )
+                )
         # the decoy in the background at the same per-200-bp rate as inside peaks
         for c in rng.integers(1000, length - 1000, int(decoy_rate * length / 200)):
             plant(seq, int(c), sample_site(decoy, rng))

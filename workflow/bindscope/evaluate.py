@@ -66,13 +66,24 @@ def plot_curves(y_true: np.ndarray, y_score: np.ndarray, roc_png: str, pr_png: s
     m = binary_metrics(y_true, y_score)
     for path, xs, ys, title, chance in (
         (roc_png, fpr, tpr, f"ROC, AUROC {m['auroc']:.3f}", ([0, 1], [0, 1])),
-        (pr_png, recall, precision, f"PR, AUPRC {m['auprc']:.3f} (positives {m['positive_fraction']:.0%})", ([0, 1], [m["positive_fraction"]] * 2)),
+        (
+            pr_png,
+            recall,
+            precision,
+            f"PR, AUPRC {m['auprc']:.3f} (positives {m['positive_fraction']:.0%})",
+            ([0, 1], [m["positive_fraction"]] * 2),
+        ),
     ):
         fig, ax = plt.subplots(figsize=(4.2, 4))
         ax.plot(xs.numpy(), ys.numpy(), label=label)
         ax.plot(*chance, ls="--", c="grey", lw=1, label="chance")
-        ax.set(xlim=(0, 1), ylim=(0, 1.02), title=title, xlabel="False positive rate" if path == roc_png else "Recall",
-               ylabel="True positive rate" if path == roc_png else "Precision")
+        ax.set(
+            xlim=(0, 1),
+            ylim=(0, 1.02),
+            title=title,
+            xlabel="False positive rate" if path == roc_png else "Recall",
+            ylabel="True positive rate" if path == roc_png else "Precision",
+        )
         ax.legend(loc="lower right" if path == roc_png else "lower left", frameon=False)
         fig.tight_layout()
         with atomic_path(path) as tmp:
@@ -89,8 +100,12 @@ def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float
     metrics = {"model": hparams["model_name"], "split": Path(encoded).stem, **binary_metrics(data["y"], score, threshold)}
     out = Path(outdir)
     length = data["x"].shape[-1]
-    write_table(pd.DataFrame({"chrom": data["chrom"], "start": data["start"], "end": data["start"] + length, "label": data["y"],
-                              "score": np.round(score, 6)}), out / "predictions.tsv.gz")
+    write_table(
+        pd.DataFrame(
+            {"chrom": data["chrom"], "start": data["start"], "end": data["start"] + length, "label": data["y"], "score": np.round(score, 6)}
+        ),
+        out / "predictions.tsv.gz",
+    )
     plot_curves(data["y"], score, str(out / "roc.png"), str(out / "pr.png"), hparams["model_name"])
     write_json(metrics, out / "metrics.json")
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})

@@ -26,10 +26,16 @@ def open_genome(path: str | os.PathLike) -> pyfaidx.Fasta:
     with open(path, "rb") as fh:
         head = fh.read(1)
     if head != b">":
-        raise InputError(path, "line 1", "not a FASTA file (uncompressed FASTA must start with '>'; bgzip/gzip FASTA is not supported, decompress it)")
+        raise InputError(
+            path, "line 1", "not a FASTA file (uncompressed FASTA must start with '>'; bgzip/gzip FASTA is not supported, decompress it)"
+        )
     fai = Path(str(path) + ".fai")
     if not fai.exists() and not os.access(path.parent, os.W_OK):
-        raise InputError(path, None, f"no index {fai.name} and the folder is read-only: run 'samtools faidx {path}' where it is writable, or copy the FASTA")
+        raise InputError(
+            path,
+            None,
+            f"no index {fai.name} and the folder is read-only: run 'samtools faidx {path}' where it is writable, or copy the FASTA",
+        )
     try:
         return pyfaidx.Fasta(str(path), as_raw=True, sequence_always_upper=False, rebuild=False)
     except (pyfaidx.FastaIndexingError, ValueError) as err:

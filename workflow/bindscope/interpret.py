@@ -42,8 +42,9 @@ class SummedOutput(nn.Module):
         return out if out.shape[-1] == 1 else out.sum(dim=-1, keepdim=True)
 
 
-def hypothetical_contributions(multipliers: tuple[torch.Tensor, ...], inputs: tuple[torch.Tensor, ...],
-                               baselines: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+def hypothetical_contributions(
+    multipliers: tuple[torch.Tensor, ...], inputs: tuple[torch.Tensor, ...], baselines: tuple[torch.Tensor, ...]
+) -> tuple[torch.Tensor, ...]:
     """Captum ``custom_attribution_func``: the contribution each base *would* make at each position.
 
     For base b at position i: sum over channels of multiplier x (e_b - reference), so that
@@ -113,6 +114,14 @@ def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences
     x = data["x"][keep]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     attr = deep_lift_shap(model, x, refs)
-    save_encoded(out, ohe=attr.ohe, hypothetical=attr.hypothetical, contribution=attr.contribution, chrom=data["chrom"][keep],
-                 start=data["start"][keep], y_base=data["y_base"][keep], attribution_peak=attribution_peaks(attr.contribution))
+    save_encoded(
+        out,
+        ohe=attr.ohe,
+        hypothetical=attr.hypothetical,
+        contribution=attr.contribution,
+        chrom=data["chrom"][keep],
+        start=data["start"][keep],
+        y_base=data["y_base"][keep],
+        attribution_peak=attribution_peaks(attr.contribution),
+    )
     print(f"attributions for {len(x)} positives x {n_references} references")

@@ -56,11 +56,19 @@ def _from_jaspar(record) -> Motif:
 
 def write_meme(motifs: list[Motif], path: str | os.PathLike, nsites: int = 20) -> None:
     """Write motifs as a MEME minimal-format file, atomically."""
-    lines = ["MEME version 4", "", "ALPHABET= ACGT", "", "strands: + -", "",
-             "Background letter frequencies", "A 0.25 C 0.25 G 0.25 T 0.25", ""]
+    lines = [
+        "MEME version 4",
+        "",
+        "ALPHABET= ACGT",
+        "",
+        "strands: + -",
+        "",
+        "Background letter frequencies",
+        "A 0.25 C 0.25 G 0.25 T 0.25",
+        "",
+    ]
     for m in motifs:
-        lines += [f"MOTIF {m.id} {m.name}".rstrip(), "",
-                  f"letter-probability matrix: alength= 4 w= {m.ppm.shape[1]} nsites= {nsites} E= 0"]
+        lines += [f"MOTIF {m.id} {m.name}".rstrip(), "", f"letter-probability matrix: alength= 4 w= {m.ppm.shape[1]} nsites= {nsites} E= 0"]
         lines += [" ".join(f"{v:.6f}" for v in col) for col in m.ppm.T]
         lines.append("")
     with atomic_path(path) as tmp:
@@ -132,7 +140,9 @@ def find_motif(motifs: list[Motif], query: str) -> Motif | None:
     return None
 
 
-def run(out: str, release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None, source: str | None = None) -> None:
+def run(
+    out: str, release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None, source: str | None = None
+) -> None:
     """Write the motif database as MEME: from pyjaspar, or validated from a user's MEME file."""
     motifs = read_meme(source) if source else fetch_jaspar(release, collection, tax_groups)
     write_meme(motifs, out)

@@ -21,8 +21,17 @@ from bindscope.motifdb import Motif, read_meme, write_meme  # noqa: E402
 TOMTOM_COLUMNS = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand"]
 
 
-def run_modisco(ohe: np.ndarray, hypothetical: np.ndarray, *, max_seqlets: int = 2000, window: int = 20, flank: int = 5,
-                fdr: float = 0.05, n_leiden_runs: int = 2, verbose: bool = False):
+def run_modisco(
+    ohe: np.ndarray,
+    hypothetical: np.ndarray,
+    *,
+    max_seqlets: int = 2000,
+    window: int = 20,
+    flank: int = 5,
+    fdr: float = 0.05,
+    n_leiden_runs: int = 2,
+    verbose: bool = False,
+):
     """TF-MoDISco on (N, 4, L) arrays; positive and negative patterns, each sorted by seqlet count (or None).
 
     modisco-lite takes (N, L, 4) float32 (NOTES.md, pitfall 6); the CLI's defaults are used for
@@ -34,8 +43,16 @@ def run_modisco(ohe: np.ndarray, hypothetical: np.ndarray, *, max_seqlets: int =
     tqdm.tqdm.monitor_interval = 0  # a live monitor thread stops modisco's workers from forking (pitfall 5)
     one_hot = np.ascontiguousarray(ohe.transpose(0, 2, 1), dtype=np.float32)
     hyp = np.ascontiguousarray(hypothetical.transpose(0, 2, 1), dtype=np.float32)
-    pos, neg = TFMoDISco(one_hot, hyp, sliding_window_size=window, flank_size=flank, target_seqlet_fdr=fdr,
-                         max_seqlets_per_metacluster=max_seqlets, n_leiden_runs=n_leiden_runs, verbose=verbose)
+    pos, neg = TFMoDISco(
+        one_hot,
+        hyp,
+        sliding_window_size=window,
+        flank_size=flank,
+        target_seqlet_fdr=fdr,
+        max_seqlets_per_metacluster=max_seqlets,
+        n_leiden_runs=n_leiden_runs,
+        verbose=verbose,
+    )
     by_size = lambda patterns: sorted(patterns, key=lambda p: -len(p.seqlets)) if patterns else patterns  # noqa: E731
     return by_size(pos), by_size(neg)
 
@@ -71,11 +88,21 @@ def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int =
     out = []
     for i in range(len(queries)):
         best = np.argsort(p[i], kind="stable")[:top_n]
-        out.append(pd.DataFrame({
-            "match_rank": np.arange(1, len(best) + 1), "target_id": [targets[j].id for j in best],
-            "target_name": [targets[j].name for j in best], "pval": p[i, best], "qval": q[i, best], "evalue": p[i, best] * len(targets),
-            "offset": offsets[i, best].astype(int), "overlap": overlaps[i, best].astype(int), "strand": np.where(strands[i, best] == 1, "-", "+"),
-        }))
+        out.append(
+            pd.DataFrame(
+                {
+                    "match_rank": np.arange(1, len(best) + 1),
+                    "target_id": [targets[j].id for j in best],
+                    "target_name": [targets[j].name for j in best],
+                    "pval": p[i, best],
+                    "qval": q[i, best],
+                    "evalue": p[i, best] * len(targets),
+                    "offset": offsets[i, best].astype(int),
+                    "overlap": overlaps[i, best].astype(int),
+                    "strand": np.where(strands[i, best] == 1, "-", "+"),
+                }
+            )
+        )
     return out
 
 
@@ -96,8 +123,41 @@ def plot_logo(matrix: np.ndarray, path: str | os.PathLike, title: str, kind: str
     plt.close(fig)
 
 
-def run(scores: str, motif_db: str, outdir: str, max_seqlets: int = 2000, trim_threshold: float = 0.1, top_matches: int = 5,
-        n_leiden_runs: int = 2, seed: int = 0) -> None:
+def trimmed_patterns(pos, neg, threshold: float) -> list[tuple[str, object, int, int]]:
+    """(name, pattern, start, end) for every pattern, positive first, each trimmed by :func:`trim_bounds`."""
+    named = [
+        (f"{group}.pattern_{i}", p)
+        for group, patterns in (("pos_patterns", pos), ("neg_patterns", neg))
+        for i, p in enumerate(patterns or [])
+    ]
+    return [(name, p, *trim_bounds(p.contrib_scores, threshold)) for name, p in named]
+
+
+def write_logos(patterns: list[tuple[str, object, int, int]], matches: list[pd.DataFrame], database: list[Motif], logos: Path) -> None:
+    """Logo of each pattern's CWM beside its best match's logo (on the matched strand); replaces ``logos``."""
+    by_id = {m.id: m for m in database}
+    with tempfile.TemporaryDirectory(dir=logos.parent, prefix=".logos.") as tmp:
+        for (name, pattern, lo, hi), table in zip(patterns, matches, strict=True):
+            plot_logo(pattern.contrib_scores[lo:hi], Path(tmp) / f"{name}.cwm.png", f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
+            best = by_id[table["target_id"].iloc[0]]
+            ppm = best.ppm if table["strand"].iloc[0] == "+" else best.ppm[::-1, ::-1]
+            plot_logo(ppm.T, Path(tmp) / f"{name}.match.png", f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
+        if logos.exists():
+            shutil.rmtree(logos)
+        os.replace(tmp, logos)
+        Path(tmp).mkdir()  # TemporaryDirectory removes what it made
+
+
+def run(
+    scores: str,
+    motif_db: str,
+    outdir: str,
+    max_seqlets: int = 2000,
+    trim_threshold: float = 0.1,
+    top_matches: int = 5,
+    n_leiden_runs: int = 2,
+    seed: int = 0,
+) -> None:
     """Write modisco.h5, patterns.meme, tomtom.tsv and logos/ under ``outdir``."""
     from modiscolite.io import save_hdf5
 
@@ -106,32 +166,18 @@ def run(scores: str, motif_db: str, outdir: str, max_seqlets: int = 2000, trim_t
     out.mkdir(parents=True, exist_ok=True)
     data = load_npz(scores)
     database = read_meme(motif_db)
-    by_id = {m.id: m for m in database}
     pos, neg = run_modisco(data["ohe"], data["hypothetical"], max_seqlets=max_seqlets, n_leiden_runs=n_leiden_runs)
     with atomic_path(out / "modisco.h5") as tmp:
         save_hdf5(str(tmp), pos, neg, window_size=20)
-    named = [(f"{group}.pattern_{i}", p) for group, patterns in (("pos_patterns", pos), ("neg_patterns", neg)) for i, p in enumerate(patterns or [])]
-    queries, rows = [], []
-    for name, pattern in named:
-        lo, hi = trim_bounds(pattern.contrib_scores, trim_threshold)
-        queries.append(pattern.sequence[lo:hi].T)
+    patterns = trimmed_patterns(pos, neg, trim_threshold)
+    queries = [p.sequence[lo:hi].T for _, p, lo, hi in patterns]
     matches = tomtom_matches(queries, database, top_matches) if queries else []
-    logos = out / "logos"
-    with tempfile.TemporaryDirectory(dir=out, prefix=".logos.") as tmp_logos:
-        for (name, pattern), ppm, table in zip(named, queries, matches):
-            lo, hi = trim_bounds(pattern.contrib_scores, trim_threshold)
-            rows.append(table.assign(pattern=name, n_seqlets=len(pattern.seqlets)))
-            plot_logo(pattern.contrib_scores[lo:hi], Path(tmp_logos) / f"{name}.cwm.png", f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
-            best = by_id[table["target_id"].iloc[0]]
-            ppm_best = best.ppm if table["strand"].iloc[0] == "+" else best.ppm[::-1, ::-1]
-            plot_logo(ppm_best.T, Path(tmp_logos) / f"{name}.match.png", f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
-        if logos.exists():
-            shutil.rmtree(logos)
-        os.replace(tmp_logos, logos)
-        Path(tmp_logos).mkdir()  # let TemporaryDirectory clean up an empty folder
+    write_logos(patterns, matches, database, out / "logos")
+    rows = [t.assign(pattern=name, n_seqlets=len(p.seqlets)) for (name, p, _, _), t in zip(patterns, matches, strict=True)]
     table = pd.concat(rows, ignore_index=True)[TOMTOM_COLUMNS] if rows else pd.DataFrame(columns=TOMTOM_COLUMNS)
     write_table(table, out / "tomtom.tsv")
-    write_meme([Motif(name, f"n_seqlets={len(p.seqlets)}", q) for (name, p), q in zip(named, queries)], out / "patterns.meme")
-    for name, pattern in named:
-        best = table[(table["pattern"] == name) & (table["match_rank"] == 1)].iloc[0]
-        print(f"{name}: {len(pattern.seqlets)} seqlets, best match {best['target_id']} {best['target_name']} q={best['qval']:.2e}")
+    write_meme(
+        [Motif(name, f"n_seqlets={len(p.seqlets)}", q) for (name, p, _, _), q in zip(patterns, queries, strict=True)], out / "patterns.meme"
+    )
+    for row in table[table["match_rank"] == 1].itertuples():
+        print(f"{row.pattern}: {row.n_seqlets} seqlets, best match {row.target_id} {row.target_name} q={row.qval:.2e}")

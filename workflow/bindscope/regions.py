@@ -32,8 +32,14 @@ def check_contigs(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | 
     hint = ""
     names = list(sizes)[:3]
     if first["chrom"].startswith("chr") != names[0].startswith("chr"):
-        hint = f"; the peaks name contigs like {first['chrom']!r}, the genome like {names} (UCSC 'chr' prefix vs Ensembl): rename one of them"
-    raise InputError(peaks_path, f"line {first['line']}", f"contig {first['chrom']!r} is not in genome {str(genome_path)!r} ({int(unknown.sum())} peaks affected){hint}")
+        hint = (
+            f"; the peaks name contigs like {first['chrom']!r}, the genome like {names} (UCSC 'chr' prefix vs Ensembl): rename one of them"
+        )
+    raise InputError(
+        peaks_path,
+        f"line {first['line']}",
+        f"contig {first['chrom']!r} is not in genome {str(genome_path)!r} ({int(unknown.sum())} peaks affected){hint}",
+    )
 
 
 def positive_windows(peaks: pd.DataFrame, sizes: dict[str, int], window: int) -> tuple[pd.DataFrame, int, int]:
@@ -46,8 +52,15 @@ def positive_windows(peaks: pd.DataFrame, sizes: dict[str, int], window: int) ->
     n_out_of_bounds, n_duplicates : int
     """
     start = peaks["summit"].to_numpy() - window // 2
-    df = pd.DataFrame({"chrom": peaks["chrom"].to_numpy(), "start": start, "end": start + window,
-                       "peak_start": peaks["start"].to_numpy(), "peak_end": peaks["end"].to_numpy()})
+    df = pd.DataFrame(
+        {
+            "chrom": peaks["chrom"].to_numpy(),
+            "start": start,
+            "end": start + window,
+            "peak_start": peaks["start"].to_numpy(),
+            "peak_end": peaks["end"].to_numpy(),
+        }
+    )
     limit = df["chrom"].map(sizes).to_numpy()
     inside = (df["start"] >= 0) & (df["end"] <= limit)
     n_out = int((~inside).sum())
@@ -67,7 +80,9 @@ def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
     return pd.DataFrame({"chrom": np.concatenate(chroms) if chroms else [], "start": start, "end": start + window})
 
 
-def exclude_intervals(windows: pd.DataFrame, peaks: pd.DataFrame, sizes: dict[str, int], padding: int, blacklist: pd.DataFrame | None) -> pd.DataFrame:
+def exclude_intervals(
+    windows: pd.DataFrame, peaks: pd.DataFrame, sizes: dict[str, int], padding: int, blacklist: pd.DataFrame | None
+) -> pd.DataFrame:
     """Windows overlapping no peak (padded by ``padding`` bp) and no blacklist interval (pybedtools)."""
     genome = {c: (0, s) for c, s in sizes.items()}
     padded = pybedtools.BedTool.from_dataframe(peaks[["chrom", "start", "end"]]).slop(b=padding, g=genome)
@@ -97,7 +112,9 @@ def window_composition(fasta, windows: pd.DataFrame) -> tuple[np.ndarray, np.nda
     return gc, nfrac
 
 
-def assign_splits(positive_counts: dict[str, int], chroms: list[str], test_chroms: list[str] | None, val_chroms: list[str] | None) -> dict[str, str]:
+def assign_splits(
+    positive_counts: dict[str, int], chroms: list[str], test_chroms: list[str] | None, val_chroms: list[str] | None
+) -> dict[str, str]:
     """Chromosome -> split. Given lists are used as they are; empty ones are chosen greedily.
 
     The automatic choice walks chromosomes from most to fewest positives and gives each to
@@ -124,7 +141,9 @@ def assign_splits(positive_counts: dict[str, int], chroms: list[str], test_chrom
     return split
 
 
-def gc_matched_sample(pos_gc: np.ndarray, cand_gc: np.ndarray, ratio: float, n_bins: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def gc_matched_sample(
+    pos_gc: np.ndarray, cand_gc: np.ndarray, ratio: float, n_bins: int, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
     """Indices of candidates reproducing the positives' GC histogram bin by bin, ``ratio`` per positive.
 
     A bin with too few candidates borrows from the nearest bins. Returns the indices and the
@@ -159,8 +178,11 @@ def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:
         mask = np.ones(len(regions), bool) if split == "all" else (regions["split"] == split).to_numpy()
         pos, neg = gc[mask & (regions["label"] == 1).to_numpy()], gc[mask & (regions["label"] == 0).to_numpy()]
         if len(pos) and len(neg):
-            qc["gc"][split] = {"positives_mean": float(pos.mean()), "negatives_mean": float(neg.mean()),
-                               "ks_statistic": float(ks_2samp(pos, neg).statistic)}
+            qc["gc"][split] = {
+                "positives_mean": float(pos.mean()),
+                "negatives_mean": float(neg.mean()),
+                "ks_statistic": float(ks_2samp(pos, neg).statistic),
+            }
     qc.update(extra)
     return qc
 
@@ -171,9 +193,20 @@ def read_blacklist(path: str | os.PathLike | None) -> pd.DataFrame | None:
     return read_peaks(path)[["chrom", "start", "end"]]
 
 
-def build_regions(peaks: pd.DataFrame, fasta, *, blacklist: pd.DataFrame | None = None, window: int = 200, negative_ratio: float = 1.0,
-                  peak_padding: int = 200, max_n_fraction: float = 0.1, gc_bins: int = 50, test_chroms: list[str] | None = None,
-                  val_chroms: list[str] | None = None, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+def build_regions(
+    peaks: pd.DataFrame,
+    fasta,
+    *,
+    blacklist: pd.DataFrame | None = None,
+    window: int = 200,
+    negative_ratio: float = 1.0,
+    peak_padding: int = 200,
+    max_n_fraction: float = 0.1,
+    gc_bins: int = 50,
+    test_chroms: list[str] | None = None,
+    val_chroms: list[str] | None = None,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict]:
     """Positives and GC-matched negatives with their splits, and the QC dictionary."""
     rng = np.random.default_rng(seed)
     sizes = chrom_sizes(fasta)
@@ -206,15 +239,37 @@ def build_regions(peaks: pd.DataFrame, fasta, *, blacklist: pd.DataFrame | None 
     gc = np.concatenate([pos_gc, *neg_gc])
     order = np.lexsort((regions["start"].to_numpy(), regions["chrom"].to_numpy()))
     regions, gc = regions.iloc[order].reset_index(drop=True), gc[order]
-    qc = qc_summary(regions, gc, window=window, n_peaks=len(peaks), positives_out_of_bounds=n_out, positives_duplicate=n_dup,
-                    positives_n_rich=int((~keep).sum()), negatives_shortfall=shortfall, chromosomes_shorter_than_window=too_long,
-                    splits={s: sorted(c for c, v in splits.items() if v == s) for s in SPLITS})
+    qc = qc_summary(
+        regions,
+        gc,
+        window=window,
+        n_peaks=len(peaks),
+        positives_out_of_bounds=n_out,
+        positives_duplicate=n_dup,
+        positives_n_rich=int((~keep).sum()),
+        negatives_shortfall=shortfall,
+        chromosomes_shorter_than_window=too_long,
+        splits={s: sorted(c for c, v in splits.items() if v == s) for s in SPLITS},
+    )
     return regions, qc
 
 
-def run(peaks: str, genome: str, out_regions: str, out_qc: str, blacklist: str | None = None, window: int = 200, negative_ratio: float = 1.0,
-        peak_padding: int = 200, max_n_fraction: float = 0.1, gc_bins: int = 50, test_chroms: list[str] | None = None,
-        val_chroms: list[str] | None = None, min_positives: int = 20, seed: int = 0) -> None:
+def run(
+    peaks: str,
+    genome: str,
+    out_regions: str,
+    out_qc: str,
+    blacklist: str | None = None,
+    window: int = 200,
+    negative_ratio: float = 1.0,
+    peak_padding: int = 200,
+    max_n_fraction: float = 0.1,
+    gc_bins: int = 50,
+    test_chroms: list[str] | None = None,
+    val_chroms: list[str] | None = None,
+    min_positives: int = 20,
+    seed: int = 0,
+) -> None:
     """Read peaks and genome, check them, and write regions.tsv.gz and qc.json."""
     fasta = open_genome(genome)
     sizes = chrom_sizes(fasta)
@@ -228,15 +283,30 @@ def run(peaks: str, genome: str, out_regions: str, out_qc: str, blacklist: str |
             raise InputError("config", key, f"chromosomes {missing} are not in genome {genome!r}")
     bl = read_blacklist(blacklist)
     try:
-        regions, qc = build_regions(peak_table, fasta, blacklist=bl, window=window, negative_ratio=negative_ratio, peak_padding=peak_padding,
-                                    max_n_fraction=max_n_fraction, gc_bins=gc_bins, test_chroms=test_chroms, val_chroms=val_chroms, seed=seed)
+        regions, qc = build_regions(
+            peak_table,
+            fasta,
+            blacklist=bl,
+            window=window,
+            negative_ratio=negative_ratio,
+            peak_padding=peak_padding,
+            max_n_fraction=max_n_fraction,
+            gc_bins=gc_bins,
+            test_chroms=test_chroms,
+            val_chroms=val_chroms,
+            seed=seed,
+        )
     finally:
         pybedtools.cleanup()
     counts = regions[regions["label"] == 1]["split"].value_counts()
     for split in SPLITS:
         if counts.get(split, 0) < min_positives:
-            raise InputError(peaks, None, f"split {split!r} has {counts.get(split, 0)} positives, fewer than min_positives={min_positives}: "
-                             "choose other test_chroms/val_chroms or give more peaks")
+            raise InputError(
+                peaks,
+                None,
+                f"split {split!r} has {counts.get(split, 0)} positives, fewer than min_positives={min_positives}: "
+                "choose other test_chroms/val_chroms or give more peaks",
+            )
     Path(out_regions).parent.mkdir(parents=True, exist_ok=True)
     write_table(regions, out_regions)
     write_json(qc, out_qc)

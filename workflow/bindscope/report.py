@@ -15,9 +15,28 @@ from bindscope.io import atomic_path, load_npz, read_json, write_table
 from bindscope.motifdb import base_id
 
 #: Columns of results/summary.tsv, in this order (ARCHITECTURE.md). New columns go at the end.
-SUMMARY_COLUMNS = ["tf", "model", "n_train", "n_test", "accuracy", "auroc", "auprc", "f1", "mcc", "base_auroc", "base_auprc", "iou",
-                   "summit_distance_median", "n_patterns", "top_match_id", "top_match_name", "top_match_qval", "expected_motif",
-                   "expected_motif_rank", "recovered"]
+SUMMARY_COLUMNS = [
+    "tf",
+    "model",
+    "n_train",
+    "n_test",
+    "accuracy",
+    "auroc",
+    "auprc",
+    "f1",
+    "mcc",
+    "base_auroc",
+    "base_auprc",
+    "iou",
+    "summit_distance_median",
+    "n_patterns",
+    "top_match_id",
+    "top_match_name",
+    "top_match_qval",
+    "expected_motif",
+    "expected_motif_rank",
+    "recovered",
+]
 RECOVERY_MAX_RANK = 3
 RECOVERY_MAX_QVAL = 0.05
 
@@ -35,10 +54,19 @@ def motif_verdict(tomtom: pd.DataFrame, expected: str | None) -> dict:
     """
     best = tomtom[(tomtom["match_rank"] == 1) & tomtom["pattern"].str.startswith("pos_patterns")]
     best = best.sort_values("n_seqlets", ascending=False, kind="stable").reset_index(drop=True)
-    verdict = {"n_patterns": len(best), "top_match_id": "", "top_match_name": "", "top_match_qval": math.nan,
-               "expected_motif": expected or "", "expected_motif_rank": math.nan, "recovered": ""}
+    verdict = {
+        "n_patterns": len(best),
+        "top_match_id": "",
+        "top_match_name": "",
+        "top_match_qval": math.nan,
+        "expected_motif": expected or "",
+        "expected_motif_rank": math.nan,
+        "recovered": "",
+    }
     if len(best):
-        verdict.update(top_match_id=best.at[0, "target_id"], top_match_name=best.at[0, "target_name"], top_match_qval=float(best.at[0, "qval"]))
+        verdict.update(
+            top_match_id=best.at[0, "target_id"], top_match_name=best.at[0, "target_name"], top_match_qval=float(best.at[0, "qval"])
+        )
     if expected:
         hits = [i for i, row in best.iterrows() if motif_matches(row["target_id"], row["target_name"], expected)]
         verdict["recovered"] = False
@@ -56,12 +84,20 @@ def summit_distance_median(scores: dict[str, np.ndarray]) -> float:
     return float(np.median(np.abs(scores["attribution_peak"] - scores["ohe"].shape[-1] // 2)))
 
 
-def summary_row(tf: str, model: str, qc: dict, metrics: dict, tomtom: pd.DataFrame, scores: dict[str, np.ndarray], expected: str | None) -> dict:
+def summary_row(
+    tf: str, model: str, qc: dict, metrics: dict, tomtom: pd.DataFrame, scores: dict[str, np.ndarray], expected: str | None
+) -> dict:
     """One summary.tsv row for a TF and model."""
     counts = qc["counts"]
-    row = {"tf": tf, "model": model, "n_train": sum(v.get("train", 0) for v in counts.values()), "n_test": metrics["n"],
-           **{k: metrics.get(k, math.nan) for k in ("accuracy", "auroc", "auprc", "f1", "mcc", "base_auroc", "base_auprc", "iou")},
-           "summit_distance_median": summit_distance_median(scores), **motif_verdict(tomtom, expected)}
+    row = {
+        "tf": tf,
+        "model": model,
+        "n_train": sum(v.get("train", 0) for v in counts.values()),
+        "n_test": metrics["n"],
+        **{k: metrics.get(k, math.nan) for k in ("accuracy", "auroc", "auprc", "f1", "mcc", "base_auroc", "base_auprc", "iou")},
+        "summit_distance_median": summit_distance_median(scores),
+        **motif_verdict(tomtom, expected),
+    }
     return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
 
 
@@ -81,8 +117,11 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#1a7f37;font-weight:bold}
 .bad{color:#b42318;font-weight:bold}img{vertical-align:middle}.note{color:#666;font-size:90%}</style>"""
 
-_TF_TEMPLATE = Environment(autoescape=True).from_string("""<!doctype html><html><head><meta charset="utf-8">
-<title>bindscope: {{ tf }}</title>""" + _STYLE + """</head><body>
+_TF_TEMPLATE = Environment(autoescape=True).from_string(
+    """<!doctype html><html><head><meta charset="utf-8">
+<title>bindscope: {{ tf }}</title>"""
+    + _STYLE
+    + """</head><body>
 <h1>{{ tf }}</h1>
 <p>Peaks: <code>{{ peaks }}</code>. Expected motif: <b>{{ expected or "not given" }}</b>.</p>
 <h2>Regions</h2>
@@ -103,34 +142,76 @@ Median distance of the attribution peak to the summit: {{ fmt(m.row.summit_dista
 {% for p in m.patterns %}<tr><td>{{ p.name }}</td><td>{{ p.n_seqlets }}</td><td><img src="{{ p.cwm }}" alt="logo of {{ p.name }}" height="80"></td>
 <td><img src="{{ p.match }}" alt="logo of {{ p.best }}" height="80"></td><td style="text-align:left">{% for t in p.matches %}{{ t }}<br>{% endfor %}</td></tr>
 {% else %}<tr><td colspan="5">TF-MoDISco found no pattern.</td></tr>{% endfor %}</table>
-{% endfor %}</body></html>""")
+{% endfor %}</body></html>"""
+)
 
 
 def render_tf_report(tf: str, peaks: str, expected: str | None, qc: dict, rows: list[dict], models: list[dict]) -> str:
-    metric_cols = ["model", "n_test", "accuracy", "auroc", "auprc", "f1", "mcc", "summit_distance_median", "n_patterns", "top_match_name",
-                   "top_match_qval", "expected_motif_rank", "recovered"]
-    return _TF_TEMPLATE.render(tf=tf, peaks=peaks, expected=expected, qc=qc, splits=("train", "val", "test"), rows=rows, models=models,
-                               metric_cols=metric_cols, fmt=_fmt)
+    metric_cols = [
+        "model",
+        "n_test",
+        "accuracy",
+        "auroc",
+        "auprc",
+        "f1",
+        "mcc",
+        "summit_distance_median",
+        "n_patterns",
+        "top_match_name",
+        "top_match_qval",
+        "expected_motif_rank",
+        "recovered",
+    ]
+    return _TF_TEMPLATE.render(
+        tf=tf,
+        peaks=peaks,
+        expected=expected,
+        qc=qc,
+        splits=("train", "val", "test"),
+        rows=rows,
+        models=models,
+        metric_cols=metric_cols,
+        fmt=_fmt,
+    )
 
 
 def model_section(name: str, evaldir: Path, motifdir: Path, tomtom: pd.DataFrame, row: dict) -> dict:
     patterns = []
     for pattern, group in tomtom.groupby("pattern", sort=False):
         group = group.sort_values("match_rank")
-        patterns.append({"name": pattern, "n_seqlets": int(group["n_seqlets"].iloc[0]), "best": group["target_name"].iloc[0],
-                         "cwm": image_uri(motifdir / "logos" / f"{pattern}.cwm.png"), "match": image_uri(motifdir / "logos" / f"{pattern}.match.png"),
-                         "matches": [f"{r.target_id} {r.target_name} ({r.qval:.1e})" for r in group.itertuples()]})
+        patterns.append(
+            {
+                "name": pattern,
+                "n_seqlets": int(group["n_seqlets"].iloc[0]),
+                "best": group["target_name"].iloc[0],
+                "cwm": image_uri(motifdir / "logos" / f"{pattern}.cwm.png"),
+                "match": image_uri(motifdir / "logos" / f"{pattern}.match.png"),
+                "matches": [f"{r.target_id} {r.target_name} ({r.qval:.1e})" for r in group.itertuples()],
+            }
+        )
     return {"name": name, "roc": image_uri(evaldir / "roc.png"), "pr": image_uri(evaldir / "pr.png"), "patterns": patterns, "row": row}
 
 
-def run(tf: str, peaks: str, qc: str, models: list[str], evaldirs: list[str], motifdirs: list[str], scores: list[str], out_html: str,
-        out_summary: str, expected_motif: str | None = None) -> None:
+def run(
+    tf: str,
+    peaks: str,
+    qc: str,
+    models: list[str],
+    evaldirs: list[str],
+    motifdirs: list[str],
+    scores: list[str],
+    out_html: str,
+    out_summary: str,
+    expected_motif: str | None = None,
+) -> None:
     """Write results/{tf}/report.html and the TF's summary rows (one per model)."""
     qc_data = read_json(qc)
     rows, sections = [], []
     for name, evaldir, motifdir, score_path in zip(models, evaldirs, motifdirs, scores, strict=True):
         tomtom = pd.read_csv(Path(motifdir) / "tomtom.tsv", sep="\t")
-        row = summary_row(tf, name, qc_data, read_json(Path(evaldir) / "metrics.json"), tomtom, load_npz(score_path), expected_motif or None)
+        row = summary_row(
+            tf, name, qc_data, read_json(Path(evaldir) / "metrics.json"), tomtom, load_npz(score_path), expected_motif or None
+        )
         rows.append(row)
         sections.append(model_section(name, Path(evaldir), Path(motifdir), tomtom, row))
     with atomic_path(out_html) as tmp:
@@ -140,13 +221,17 @@ def run(tf: str, peaks: str, qc: str, models: list[str], evaldirs: list[str], mo
         print({k: r[k] for k in ("tf", "model", "auroc", "top_match_name", "expected_motif_rank", "recovered")})
 
 
-_SUMMARY_TEMPLATE = Environment(autoescape=True).from_string("""<!doctype html><html><head><meta charset="utf-8">
-<title>bindscope summary</title>""" + _STYLE + """</head><body><h1>bindscope summary</h1>
+_SUMMARY_TEMPLATE = Environment(autoescape=True).from_string(
+    """<!doctype html><html><head><meta charset="utf-8">
+<title>bindscope summary</title>"""
+    + _STYLE
+    + """</head><body><h1>bindscope summary</h1>
 <p>Test-split metrics and motif verdicts, one row per TF and model. Per-TF reports:
 {% for tf in tfs %}<a href="{{ tf }}/report.html">{{ tf }}</a> {% endfor %}</p>
 <table><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in rows %}<tr>{% for c in cols %}<td{% if c == "recovered" and r[c] is sameas true %} class="ok"{% elif c == "recovered" and r[c] is sameas false %} class="bad"{% endif %}>{{ fmt(r[c]) }}</td>{% endfor %}</tr>{% endfor %}
-</table></body></html>""")
+</table></body></html>"""
+)
 
 
 def run_summary(rows: list[str], out_tsv: str, out_html: str) -> None:

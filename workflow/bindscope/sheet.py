@@ -52,7 +52,9 @@ def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.Da
     for i, row in enumerate(df.itertuples(index=False), start=2):  # line 1 is the header
         record = f"row {i} (tf={row.tf})"
         if not SAFE_NAME.match(row.tf):
-            raise InputError(path, record, "tf must start with a letter or digit and hold only letters, digits, '.', '_' or '-' (it names a folder)")
+            raise InputError(
+                path, record, "tf must start with a letter or digit and hold only letters, digits, '.', '_' or '-' (it names a folder)"
+            )
         if row.tf in seen:
             raise InputError(path, record, f"duplicate tf {row.tf!r} (first on row {seen[row.tf]})")
         seen[row.tf] = i

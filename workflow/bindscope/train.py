@@ -78,14 +78,28 @@ class BindingModule(L.LightningModule):
         return torch.optim.AdamW(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
 
 
-def fit(module: BindingModule, data: EncodedDataModule, workdir: str | os.PathLike, *, max_epochs: int = 30, patience: int = 5,
-        seed: int = 0, accelerator: str = "auto") -> tuple[str, pd.DataFrame]:
+def fit(
+    module: BindingModule,
+    data: EncodedDataModule,
+    workdir: str | os.PathLike,
+    *,
+    max_epochs: int = 30,
+    patience: int = 5,
+    seed: int = 0,
+    accelerator: str = "auto",
+) -> tuple[str, pd.DataFrame]:
     """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log."""
     checkpoint = ModelCheckpoint(dirpath=workdir, filename="best", monitor="val_auprc", mode="max", save_top_k=1)
     trainer = L.Trainer(
-        max_epochs=max_epochs, accelerator=accelerator, devices=1, deterministic=True, default_root_dir=workdir,
+        max_epochs=max_epochs,
+        accelerator=accelerator,
+        devices=1,
+        deterministic=True,
+        default_root_dir=workdir,
         callbacks=[EarlyStopping(monitor="val_auprc", mode="max", patience=patience), checkpoint],
-        logger=CSVLogger(workdir, name="log", version=0), enable_progress_bar=True, log_every_n_steps=1,
+        logger=CSVLogger(workdir, name="log", version=0),
+        enable_progress_bar=True,
+        log_every_n_steps=1,
         enable_model_summary=True,
     )
     trainer.fit(module, datamodule=data)
@@ -94,9 +108,25 @@ def fit(module: BindingModule, data: EncodedDataModule, workdir: str | os.PathLi
     return checkpoint.best_model_path, log
 
 
-def run(train: str, val: str, model: str, out_ckpt: str, out_log: str, out_hparams: str, *, model_params: dict | None = None,
-        lr: float = 3e-3, weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 40, patience: int = 8,
-        max_shift: int = 10, reverse_complement: bool = True, threads: int = 1, seed: int = 0) -> None:
+def run(
+    train: str,
+    val: str,
+    model: str,
+    out_ckpt: str,
+    out_log: str,
+    out_hparams: str,
+    *,
+    model_params: dict | None = None,
+    lr: float = 3e-3,
+    weight_decay: float = 1e-4,
+    batch_size: int = 64,
+    max_epochs: int = 40,
+    patience: int = 8,
+    max_shift: int = 10,
+    reverse_complement: bool = True,
+    threads: int = 1,
+    seed: int = 0,
+) -> None:
     """Train ``model`` on train.npz, select on val.npz, and write model.ckpt, training_log.csv and hparams.yaml."""
     torch.set_num_threads(threads)
     L.seed_everything(seed, workers=True)

@@ -9,12 +9,20 @@ from snakemake.utils import validate
 
 PACKAGE_DIR = str(Path(workflow.basedir) / "workflow")
 sys.path.insert(0, PACKAGE_DIR)
-# Rules run `python -m bindscope`: make the package importable in any environment (conda included).
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_DIR, os.environ.get("PYTHONPATH")) if p)
-# `python` in rules is the interpreter running Snakemake unless a conda env (--sdm conda) comes first.
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+# Rules run `python -m bindscope`: the package is importable in any environment (conda included),
+# and `python` is the interpreter running Snakemake unless a conda env (--sdm conda) comes first.
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        p for p in (PACKAGE_DIR, os.environ.get("PYTHONPATH")) if p
+    ),
+    PATH=os.pathsep.join(
+        [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+    ),
+)
 # Numba JIT (memelite, modisco-lite) compiles once per machine, not once per job.
-os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba"))
+os.environ.setdefault(
+    "NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba")
+)
 
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402

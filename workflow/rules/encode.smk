@@ -8,13 +8,13 @@ rule encode:
         "logs/{tf}/encode.log",
     benchmark:
         "benchmarks/{tf}/encode.tsv"
-    params:
-        outdir=subpath(output[0], parent=True),
+    conda:
+        "../../envs/encode.yaml"
     threads: 1
     resources:
         mem_mb=4000,
-    conda:
-        "../../envs/encode.yaml"
+    params:
+        outdir=subpath(output[0], parent=True),
     shell:
         "python -m bindscope encode --regions {input.regions} --genome {input.genome} "
         "--outdir {params.outdir} > {log} 2>&1"

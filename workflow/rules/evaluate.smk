@@ -11,14 +11,14 @@ rule evaluate:
         "logs/{tf}/evaluate/{model}.log",
     benchmark:
         "benchmarks/{tf}/evaluate/{model}.tsv"
-    params:
-        outdir=subpath(output.metrics, parent=True),
-        threshold=config["threshold"],
+    conda:
+        "../../envs/evaluate.yaml"
     threads: 1
     resources:
         mem_mb=2000,
-    conda:
-        "../../envs/evaluate.yaml"
+    params:
+        outdir=subpath(output.metrics, parent=True),
+        threshold=config["threshold"],
     shell:
         "python -m bindscope evaluate --ckpt {input.ckpt} --encoded {input.test} --outdir {params.outdir} "
         "--threshold {params.threshold} --threads {threads} > {log} 2>&1"

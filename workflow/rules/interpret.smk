@@ -8,15 +8,15 @@ rule interpret:
         "logs/{tf}/interpret/{model}.log",
     benchmark:
         "benchmarks/{tf}/interpret/{model}.tsv"
+    conda:
+        "../../envs/interpret.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
     params:
         n_references=config["interpret"]["n_references"],
         max_sequences=config["interpret"]["max_sequences"],
         seed=config["seed"],
-    threads: 2
-    resources:
-        mem_mb=4000,
-    conda:
-        "../../envs/interpret.yaml"
     shell:
         "python -m bindscope interpret --ckpt {input.ckpt} --encoded {input.encoded} --out {output} "
         "--n-references {params.n_references} --max-sequences {params.max_sequences} "

@@ -11,6 +11,11 @@ rule motifs:
         "logs/{tf}/motifs/{model}.log",
     benchmark:
         "benchmarks/{tf}/motifs/{model}.tsv"
+    conda:
+        "../../envs/motifs.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
     params:
         outdir=subpath(output.h5, parent=True),
         max_seqlets=config["motifs"]["max_seqlets"],
@@ -18,11 +23,6 @@ rule motifs:
         top_matches=config["motifs"]["top_matches"],
         n_leiden_runs=config["motifs"]["n_leiden_runs"],
         seed=config["seed"],
-    threads: 1
-    resources:
-        mem_mb=4000,
-    conda:
-        "../../envs/motifs.yaml"
     shell:
         "python -m bindscope motifs --scores {input.scores} --motif-db {input.motif_db} "
         "--outdir {params.outdir} --max-seqlets {params.max_seqlets} "

@@ -10,6 +10,11 @@ rule regions:
         "logs/{tf}/regions.log",
     benchmark:
         "benchmarks/{tf}/regions.tsv"
+    conda:
+        "../../envs/regions.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
     params:
         blacklist=optional_flag("blacklist", "blacklist"),
         window=config["window"],
@@ -20,11 +25,6 @@ rule regions:
         val_chroms=" ".join(config["val_chroms"]),
         min_positives=config["min_positives"],
         seed=config["seed"],
-    threads: 1
-    resources:
-        mem_mb=4000,
-    conda:
-        "../../envs/regions.yaml"
     shell:
         "python -m bindscope regions --peaks {input.peaks} --genome {input.genome} {params.blacklist} "
         "--out-regions {output.regions} --out-qc {output.qc} --window {params.window} "

@@ -2,7 +2,11 @@ rule report:
     input:
         qc="results/{tf}/regions/qc.json",
         metrics=expand("results/{{tf}}/eval/{model}/metrics.json", model=MODELS),
-        curves=expand("results/{{tf}}/eval/{model}/{curve}.png", model=MODELS, curve=["roc", "pr"]),
+        curves=expand(
+            "results/{{tf}}/eval/{model}/{curve}.png",
+            model=MODELS,
+            curve=["roc", "pr"],
+        ),
         tomtom=expand("results/{{tf}}/motifs/{model}/tomtom.tsv", model=MODELS),
         logos=expand("results/{{tf}}/motifs/{model}/logos", model=MODELS),
         scores=expand("results/{{tf}}/attributions/{model}/scores.npz", model=MODELS),
@@ -17,8 +21,14 @@ rule report:
         "logs/{tf}/report.log",
     benchmark:
         "benchmarks/{tf}/report.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         peaks=sample_file("peaks"),
+        models=MODELS,
         evaldirs=lambda wildcards, input: [os.path.dirname(p) for p in input.metrics],
         motifdirs=lambda wildcards, input: [os.path.dirname(p) for p in input.tomtom],
         expected=lambda wildcards: (
@@ -26,14 +36,9 @@ rule report:
             if samples.loc[wildcards.tf, "motif"]
             else ""
         ),
-    threads: 1
-    resources:
-        mem_mb=2000,
-    conda:
-        "../../envs/report.yaml"
     shell:
         "python -m bindscope report --tf {wildcards.tf} --peaks {params.peaks} --qc {input.qc} "
-        "--models {MODELS} --evaldirs {params.evaldirs} --motifdirs {params.motifdirs} "
+        "--models {params.models} --evaldirs {params.evaldirs} --motifdirs {params.motifdirs} "
         "--scores {input.scores} --out-html {output.html} --out-summary {output.rows} "
         "{params.expected} > {log} 2>&1"
 
@@ -42,7 +47,9 @@ rule summary:
     input:
         expand("results/{tf}/summary_rows.tsv", tf=TFS),
     output:
-        tsv=report("results/summary.tsv", caption="../report/summary.rst", category="Summary"),
+        tsv=report(
+            "results/summary.tsv", caption="../report/summary.rst", category="Summary"
+        ),
         html=report(
             "results/summary.html", caption="../report/summary.rst", category="Summary"
         ),
@@ -50,11 +57,11 @@ rule summary:
         "logs/summary.log",
     benchmark:
         "benchmarks/summary.tsv"
+    conda:
+        "../../envs/report.yaml"
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../../envs/report.yaml"
     shell:
         "python -m bindscope summary --rows {input} --out-tsv {output.tsv} --out-html {output.html} "
         "> {log} 2>&1"

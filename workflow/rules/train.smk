@@ -10,6 +10,11 @@ rule train:
         "logs/{tf}/train/{model}.log",
     benchmark:
         "benchmarks/{tf}/train/{model}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
     params:
         lr=config["train"]["lr"],
         weight_decay=config["train"]["weight_decay"],
@@ -19,11 +24,6 @@ rule train:
         max_shift=config["train"]["max_shift"],
         reverse_complement=config["train"]["reverse_complement"],
         seed=config["seed"],
-    threads: 2
-    resources:
-        mem_mb=4000,
-    conda:
-        "../../envs/train.yaml"
     shell:
         "python -m bindscope train --train {input.train} --val {input.val} --model {wildcards.model} "
         "--out-ckpt {output.ckpt} --out-log {output.log} --out-hparams {output.hparams} "

@@ -37,8 +37,16 @@ class CNN(nn.Module):
         Dropout before the dense layer.
     """
 
-    def __init__(self, input_length: int = 200, n_filters: int = 64, kernel_size: int = 15, n_filters2: int = 64,
-                 kernel_size2: int = 5, pool: int = 4, dropout: float = 0.2):
+    def __init__(
+        self,
+        input_length: int = 200,
+        n_filters: int = 64,
+        kernel_size: int = 15,
+        n_filters2: int = 64,
+        kernel_size2: int = 5,
+        pool: int = 4,
+        dropout: float = 0.2,
+    ):
         super().__init__()
         if input_length < pool:
             raise ValueError(f"input_length must be >= pool ({pool}), got {input_length}")
