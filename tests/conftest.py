@@ -16,3 +16,25 @@ def device(request) -> str:
     if request.param == "cuda" and not torch.cuda.is_available():
         pytest.skip("no CUDA device on this machine")
     return request.param
+
+
+@pytest.fixture
+def tiny_genome(tmp_path):
+    """A 4-chromosome FASTA (60-90 kb each, varying GC, an N gap, soft-masked stretch) and 80 peaks per chromosome."""
+    import numpy as np
+    from bindscope.demo import gc_landscape, random_sequence
+
+    rng = np.random.default_rng(0)
+    fasta, peaks = [], []
+    for i, length in enumerate((90_000, 80_000, 70_000, 60_000), start=1):
+        seq = random_sequence(gc_landscape(length, rng, mean_segment=10_000), rng)
+        seq[30_000:31_000] = ord("N")
+        seq[40_000:41_000] |= 0x20  # lower case
+        fasta.append(f">chr{i}\n" + "\n".join(seq[j : j + 70].tobytes().decode() for j in range(0, length, 70)))
+        for s in np.sort(rng.choice(np.arange(1_000, length - 1_000, 500), 80, replace=False)):
+            if not 29_500 < s < 31_500:
+                peaks.append(f"chr{i}\t{s - 50}\t{s + 70}\tp\t0\t.\t-1\t-1\t-1\t50")
+    (tmp_path / "genome.fa").write_text("\n".join(fasta) + "\n")
+    (tmp_path / "peaks.narrowPeak").write_text("\n".join(peaks) + "\n")
+    (tmp_path / "blacklist.bed").write_text("chr1\t50000\t60000\n")
+    return tmp_path

@@ -58,6 +58,14 @@ def plant(seq: np.ndarray, centre: int, site: bytes) -> None:
     seq[start : start + len(site)] = np.frombuffer(site, dtype=np.uint8)
 
 
+def near(positions: np.ndarray, sorted_points: np.ndarray, distance: int) -> np.ndarray:
+    """Whether each position lies within ``distance`` bp of any of the sorted points."""
+    i = np.searchsorted(sorted_points, positions)
+    left = np.abs(positions - sorted_points[np.clip(i - 1, 0, len(sorted_points) - 1)])
+    right = np.abs(sorted_points[np.clip(i, 0, len(sorted_points) - 1)] - positions)
+    return np.minimum(left, right) <= distance
+
+
 def choose_summits(gc: np.ndarray, n: int, rng: np.random.Generator, forbidden: np.ndarray, margin: int = 1000) -> np.ndarray:
     """Peak summits favouring GC-rich stretches (as real peaks do), at least 600 bp apart."""
     weights = np.exp(10 * (gc[::100] - 0.41))
@@ -100,8 +108,10 @@ def make_demo(
         gap = int(rng.integers(length // 4, 3 * length // 4))
         forbidden = np.zeros(length, dtype=bool)
         forbidden[gap - 2000 : gap + 7000] = True
+        all_summits = []
         for tf, motif in motifs.items():
             summits = choose_summits(gc, n_peaks * length // sum(CHROM_LENGTHS), rng, forbidden)
+            all_summits.append(summits)
             for s in summits:
                 for k in range(sites_per_peak):  # a homotypic cluster: the first site at the summit
                     if rng.random() < occupancy:
@@ -125,11 +135,12 @@ def make_demo(
                         int(left),
                     )
                 )
-        # the decoy in the background at the same per-200-bp rate as inside peaks
-        for c in rng.integers(1000, length - 1000, int(decoy_rate * length / 200)):
+        # the decoy outside peaks at the same per-200-bp rate as inside them
+        background = rng.integers(1000, length - 1000, int(decoy_rate * length / 200))
+        for c in background[~near(background, np.sort(np.concatenate(all_summits)), 150)]:
             plant(seq, int(c), sample_site(decoy, rng))
         for start in rng.integers(0, length - 3000, 6):  # soft-masked "repeats"
-            seq[start : start + int(rng.integers(300, 3000))] += 32  # to lower case
+            seq[start : start + int(rng.integers(300, 3000))] |= 0x20  # to lower case, idempotently
         seq[gap : gap + 5000] = ord("N")
         blacklist.append((name, gap - 500, gap + 5500))
         chroms[name] = seq

@@ -58,6 +58,9 @@ def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.Da
         if row.tf in seen:
             raise InputError(path, record, f"duplicate tf {row.tf!r} (first on row {seen[row.tf]})")
         seen[row.tf] = i
+        for col in REQUIRED:
+            if not getattr(row, col):
+                raise InputError(path, record, f"{col}: empty")
         for col in FILE_COLUMNS:
             value = getattr(row, col)
             if value and value not in produced and not Path(value).is_file():

@@ -89,7 +89,7 @@ def fit(
     accelerator: str = "auto",
 ) -> tuple[str, pd.DataFrame]:
     """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log."""
-    checkpoint = ModelCheckpoint(dirpath=workdir, filename="best", monitor="val_auprc", mode="max", save_top_k=1)
+    checkpoint = ModelCheckpoint(dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1)
     trainer = L.Trainer(
         max_epochs=max_epochs,
         accelerator=accelerator,

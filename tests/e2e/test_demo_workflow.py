@@ -1,0 +1,96 @@
+"""End to end: the workflow on the demo data, whose answer (the planted motifs) is known."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bindscope.report import SUMMARY_COLUMNS
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+DECOY_BASE_ID = "MA0018"  # CREB1, planted at the same rate inside and outside peaks
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        "2",
+        "--configfile",
+        str(REPO / "config" / "config.yaml"),
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=1500)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("demo")
+    (workdir / "config").mkdir()
+    shutil.copy(REPO / "config" / "samples.tsv", workdir / "config" / "samples.tsv")
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert "bindscope reports:" in result.stdout + result.stderr
+    return workdir
+
+
+def test_summary_columns_and_rows(demo):
+    summary = pd.read_csv(demo / "results" / "summary.tsv", sep="\t")
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert sorted(zip(summary["tf"], summary["model"], strict=True)) == [("CTCF", "cnn"), ("REST", "cnn")]
+
+
+def test_planted_motif_recovered_and_models_accurate(demo):
+    summary = pd.read_csv(demo / "results" / "summary.tsv", sep="\t")
+    for row in summary.itertuples():
+        assert row.auroc >= 0.95, (row.tf, row.auroc)
+        assert row.expected_motif_rank == 1, row
+        assert row.recovered is True or row.recovered == "True", row
+        assert row.top_match_id.split(".")[0] == row.expected_motif.split(".")[0]
+        assert row.top_match_id.split(".")[0] != DECOY_BASE_ID
+
+
+def test_reports_and_no_temporary_files(demo):
+    for tf in ("CTCF", "REST"):
+        page = (demo / "results" / tf / "report.html").read_text()
+        assert page.count("data:image/png;base64,") >= 4 and "recovered" in page
+    assert "CTCF/report.html" in (demo / "results" / "summary.html").read_text()
+    assert not [
+        p for p in (demo / "results").rglob("*") if ".tmp" in p.name or (p.name.startswith(".") and p.name != ".snakemake_timestamp")
+    ]
+    assert (demo / "benchmarks" / "CTCF" / "train" / "cnn.tsv").exists()
+
+
+def test_missing_peak_file_stops_before_any_job(tmp_path):
+    (tmp_path / "config").mkdir()
+    sheet = tmp_path / "config" / "samples.tsv"
+    sheet.write_text("tf\tpeaks\tgenome\nREB1\treb1.narrowPeak\tgenome.fa\n")
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    assert "config/samples.tsv row 2 (tf=REB1): peaks: no such file 'reb1.narrowPeak'" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists() and not (tmp_path / "logs").exists()
+
+
+def test_peaks_on_unknown_contig_stop_before_training(demo, tmp_path):
+    (tmp_path / "config").mkdir()
+    peaks = tmp_path / "peaks.bed"
+    peaks.write_text("chr1\t1000\t1200\nchrUn_1\t500\t700\n")
+    genome = demo / "resources" / "demo" / "genome.fa"
+    (tmp_path / "config" / "samples.tsv").write_text(f"tf\tpeaks\tgenome\nX\t{peaks}\t{genome}\n")
+    result = snakemake(tmp_path)
+    assert result.returncode != 0
+    log = (tmp_path / "logs" / "X" / "regions.log").read_text()
+    assert f"{peaks} line 2: contig 'chrUn_1' is not in genome" in log
+    assert not (tmp_path / "results" / "X" / "models").exists()
+    assert not (tmp_path / "results" / "X" / "regions" / "regions.tsv.gz").exists()

@@ -1,0 +1,44 @@
+import numpy as np
+import torch
+from bindscope.demo import DECOY, DEMO_TFS, gc_landscape, make_demo
+from bindscope.genome import chrom_codes, chrom_sizes, open_genome
+from bindscope.io import read_peaks
+from bindscope.motifdb import fetch_jaspar_motif
+from bindscope.sequence import one_hot_codes
+
+
+def _best_scores(x: np.ndarray, ppm: np.ndarray) -> np.ndarray:
+    pwm = np.log((ppm + 0.01) / 1.04 / 0.25)
+    w = torch.tensor(np.stack([pwm, pwm[::-1, ::-1].copy()]), dtype=torch.float32)
+    return torch.nn.functional.conv1d(torch.tensor(x, dtype=torch.float32), w).amax(dim=(1, 2)).numpy()
+
+
+def test_gc_landscape_varies_like_isochores():
+    gc = gc_landscape(500_000, np.random.default_rng(0))
+    blocks = gc.reshape(-1, 10_000).mean(axis=1)
+    assert 0.3 < gc.mean() < 0.5 and blocks.std() > 0.03
+
+
+def test_demo_plants_tf_motifs_at_summits_and_decoy_everywhere(tmp_path):
+    make_demo(tmp_path, n_peaks=300, seed=1)
+    fasta = open_genome(tmp_path / "genome.fa")
+    sizes = chrom_sizes(fasta)
+    assert len(sizes) >= 3 and sum(sizes.values()) >= 2_000_000
+    codes = {c: chrom_codes(fasta, c) for c in sizes}
+    rng = np.random.default_rng(0)
+    background = []
+    for c, n in sizes.items():
+        starts = rng.integers(0, n - 200, 200)
+        background.append(codes[c][starts[:, None] + np.arange(200)])
+    background = one_hot_codes(np.concatenate(background))
+    decoy = fetch_jaspar_motif(DECOY)
+    for tf, matrix_id in DEMO_TFS.items():
+        peaks = read_peaks(tmp_path / f"{tf}.narrowPeak")
+        assert len(peaks) > 250 and (peaks["summit"] > peaks["start"]).all()
+        windows = one_hot_codes(np.stack([codes[p.chrom][p.summit - 100 : p.summit + 100] for p in peaks.itertuples()]))
+        motif = fetch_jaspar_motif(matrix_id)
+        threshold = np.quantile(_best_scores(background, motif.ppm), 0.95)
+        assert (_best_scores(windows, motif.ppm) > threshold).mean() > 0.8  # planted, not at every peak
+        d_in, d_out = _best_scores(windows, decoy.ppm), _best_scores(background, decoy.ppm)
+        cut = 0.85 * np.log((decoy.ppm.max(axis=0) + 0.01) / 1.04 / 0.25).sum()  # a clear site, whatever the background
+        assert abs((d_in > cut).mean() - (d_out > cut).mean()) < 0.1  # decoy as common inside as outside

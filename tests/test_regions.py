@@ -1,0 +1,99 @@
+import numpy as np
+import pandas as pd
+import pytest
+from bindscope.errors import InputError
+from bindscope.genome import open_genome
+from bindscope.io import read_json, read_peaks, read_regions
+from bindscope.regions import assign_splits, build_regions, gc_matched_sample, run
+from scipy.stats import ks_2samp
+
+
+def test_gc_matching_reproduces_the_distribution():
+    rng = np.random.default_rng(0)
+    pos = np.clip(rng.normal(0.55, 0.05, 500), 0, 1)
+    cand = rng.uniform(0.2, 0.8, 20_000)  # a very different background
+    idx, short = gc_matched_sample(pos, cand, 2.0, 50, rng)
+    assert short == 0 and len(idx) == 1000 and len(set(idx)) == 1000
+    assert ks_2samp(pos, cand[idx]).statistic < 0.05
+    assert ks_2samp(pos, cand).statistic > 0.4
+
+
+def test_gc_matching_borrows_from_neighbour_bins_and_reports_shortfall():
+    idx, short = gc_matched_sample(np.full(10, 0.51), np.array([0.49, 0.53, 0.9]), 1.0, 50, np.random.default_rng(0))
+    assert sorted(idx.tolist()) == [0, 1, 2] and short == 7
+
+
+def test_auto_splits_are_whole_chromosomes_near_target_shares():
+    counts = {f"chr{i}": n for i, n in enumerate([300, 250, 200, 150, 100, 0], start=1)}
+    split = assign_splits(counts, list(counts), None, None)
+    share = {s: sum(counts[c] for c, v in split.items() if v == s) / 1000 for s in ("train", "val", "test")}
+    assert set(split.values()) == {"train", "val", "test"} and split["chr6"] == "train"
+    assert 0.1 <= share["test"] <= 0.3 and 0.1 <= share["val"] <= 0.3
+    assert assign_splits(counts, list(counts), ["chr5"], ["chr4"]) == {
+        "chr1": "train",
+        "chr2": "train",
+        "chr3": "train",
+        "chr4": "val",
+        "chr5": "test",
+        "chr6": "train",
+    }
+
+
+def test_build_regions(tiny_genome):
+    fasta = open_genome(tiny_genome / "genome.fa")
+    peaks = read_peaks(tiny_genome / "peaks.narrowPeak")
+    blacklist = pd.DataFrame({"chrom": ["chr1"], "start": [50_000], "end": [60_000]})
+    regions, qc = build_regions(peaks, fasta, blacklist=blacklist, window=100, test_chroms=["chr4"], val_chroms=["chr3"], seed=1)
+    pos, neg = regions[regions.label == 1], regions[regions.label == 0]
+    assert (pos["end"] - pos["start"] == 100).all() and (neg["end"] - neg["start"] == 100).all()
+    # centred on summits (start + 50 in this file)
+    assert set(pos["start"] + 50) <= set(peaks["start"] + 50)
+    # disjoint by chromosome
+    assert regions.groupby("chrom")["split"].nunique().max() == 1
+    assert set(regions.loc[regions.chrom == "chr4", "split"]) == {"test"}
+    # negatives overlap no padded peak and no blacklist interval
+    for n in neg.itertuples():
+        p = peaks[peaks.chrom == n.chrom]
+        assert not ((p.start - 200 < n.end) & (p.end + 200 > n.start)).any()
+        assert not (n.chrom == "chr1" and n.start < 60_000 and n.end > 50_000)
+    assert qc["counts"]["gc_matched"] == qc["counts"]["peak"]
+    assert qc["gc"]["all"]["ks_statistic"] < 0.1
+
+
+def test_run_writes_outputs(tiny_genome):
+    out = tiny_genome / "out"
+    run(
+        str(tiny_genome / "peaks.narrowPeak"),
+        str(tiny_genome / "genome.fa"),
+        str(out / "regions.tsv.gz"),
+        str(out / "qc.json"),
+        blacklist=str(tiny_genome / "blacklist.bed"),
+        window=100,
+        min_positives=5,
+    )
+    regions = read_regions(out / "regions.tsv.gz")
+    assert set(regions["split"]) == {"train", "val", "test"}
+    assert read_json(out / "qc.json")["window"] == 100
+
+
+def test_peaks_on_absent_contig_named_with_line_and_hint(tiny_genome):
+    bad = tiny_genome / "ensembl.bed"
+    bad.write_text("chr1\t100\t200\n1\t100\t200\n")
+    with pytest.raises(InputError) as err:
+        run(str(bad), str(tiny_genome / "genome.fa"), str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "qc.json"))
+    message = str(err.value)
+    assert str(bad) in message and "line 2" in message and "contig '1'" in message and "'chr' prefix" in message
+    assert not (tiny_genome / "r.tsv.gz").exists()
+
+
+def test_unknown_test_chromosome_and_too_few_positives(tiny_genome):
+    args = (
+        str(tiny_genome / "peaks.narrowPeak"),
+        str(tiny_genome / "genome.fa"),
+        str(tiny_genome / "r.tsv.gz"),
+        str(tiny_genome / "q.json"),
+    )
+    with pytest.raises(InputError, match=r"test_chroms: chromosomes \['chrX'\]"):
+        run(*args, test_chroms=["chrX"], val_chroms=["chr1"])
+    with pytest.raises(InputError, match="fewer than min_positives=1000"):
+        run(*args, window=100, min_positives=1000)

@@ -1,0 +1,52 @@
+import math
+
+import numpy as np
+import pandas as pd
+from bindscope.report import SUMMARY_COLUMNS, motif_verdict, run_summary, summary_row
+
+
+def _tomtom(rows):
+    return pd.DataFrame(rows, columns=["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "qval"])
+
+
+TOMTOM = _tomtom(
+    [
+        ("pos_patterns.pattern_0", 300, 1, "MA0018.5", "CREB1", 1e-8),
+        ("pos_patterns.pattern_0", 300, 2, "MA0139.2", "CTCF", 1e-3),
+        ("pos_patterns.pattern_1", 120, 1, "MA0139.2", "CTCF", 1e-12),
+        ("neg_patterns.pattern_0", 500, 1, "MA0139.2", "CTCF", 1e-20),
+    ]
+)
+
+
+def test_verdict_ranks_positive_patterns_by_seqlets_and_uses_best_matches():
+    v = motif_verdict(TOMTOM, "MA0139")  # version ignored
+    assert v["n_patterns"] == 2 and v["top_match_id"] == "MA0018.5" and v["top_match_qval"] == 1e-8
+    assert v["expected_motif_rank"] == 2 and v["recovered"] is True
+
+
+def test_verdict_not_recovered_when_q_too_high_or_absent():
+    weak = _tomtom([("pos_patterns.pattern_0", 50, 1, "MA0139.2", "CTCF", 0.2)])
+    assert motif_verdict(weak, "MA0139.2")["recovered"] is False
+    v = motif_verdict(TOMTOM, "MA9999.1")
+    assert v["recovered"] is False and math.isnan(v["expected_motif_rank"])
+    assert motif_verdict(TOMTOM, None)["recovered"] == ""
+
+
+def test_summary_row_and_table_columns(tmp_path):
+    qc = {"counts": {"peak": {"train": 10, "test": 4}, "gc_matched": {"train": 10, "test": 4}}}
+    metrics = {"n": 8, "accuracy": 0.9, "auroc": 0.95, "auprc": 0.96, "f1": 0.9, "mcc": 0.8}
+    scores = {"attribution_peak": np.array([48, 55, 50]), "ohe": np.zeros((3, 4, 100))}
+    row = summary_row("CTCF", "cnn", qc, metrics, TOMTOM, scores, "MA0139.2")
+    assert list(row) == SUMMARY_COLUMNS
+    assert (
+        row["n_train"] == 20
+        and row["summit_distance_median"] == 2.0
+        and row["base_auroc"] is math.nan
+        or row["base_auroc"] != row["base_auroc"]
+    )
+    pd.DataFrame([row]).to_csv(tmp_path / "rows.tsv", sep="\t", index=False)
+    run_summary([str(tmp_path / "rows.tsv")], str(tmp_path / "summary.tsv"), str(tmp_path / "summary.html"))
+    header = (tmp_path / "summary.tsv").read_text().splitlines()[0]
+    assert header.split("\t") == SUMMARY_COLUMNS
+    assert 'href="CTCF/report.html"' in (tmp_path / "summary.html").read_text()

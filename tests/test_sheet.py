@@ -1,0 +1,39 @@
+import pytest
+from bindscope.errors import InputError
+from bindscope.sheet import read_sheet
+
+
+def _sheet(tmp_path, body: str):
+    p = tmp_path / "samples.tsv"
+    p.write_text(body)
+    return p
+
+
+def test_sheet_reads_and_accepts_files_a_rule_makes(tmp_path):
+    (tmp_path / "p.bed").write_text("chr1\t1\t2\n")
+    p = _sheet(tmp_path, f"tf\tpeaks\tgenome\nA\t{tmp_path / 'p.bed'}\tmade/genome.fa\n")
+    df = read_sheet(p, produced={"made/genome.fa"})
+    assert list(df.index) == ["A"] and df.loc["A", "motif"] == ""
+
+
+def test_missing_file_names_sheet_row_and_column(tmp_path):
+    p = _sheet(tmp_path, "tf\tpeaks\tgenome\nA\treb1.narrowPeak\tg.fa\n")
+    with pytest.raises(InputError) as err:
+        read_sheet(p)
+    assert str(err.value) == f"{p} row 2 (tf=A): peaks: no such file 'reb1.narrowPeak'"
+
+
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("tf\tpeaks\nA\tp\n", "missing required columns ['genome']"),
+        ("tf\tpeaks\tgenome\textra\nA\tp\tg\tx\n", "unknown columns ['extra']"),
+        ("tf\tpeaks\tgenome\n../A\tp\tg\n", "row 2 (tf=../A): tf must start"),
+        ("tf\tpeaks\tgenome\nA\tp\tg\nA\tp\tg\n", "row 3 (tf=A): duplicate tf 'A' (first on row 2)"),
+        ("tf\tpeaks\tgenome\nA\tp\t\n", "row 2 (tf=A): genome: empty"),
+    ],
+)
+def test_sheet_errors(tmp_path, body, problem):
+    with pytest.raises(InputError) as err:
+        read_sheet(_sheet(tmp_path, body), produced={"p", "g"})
+    assert problem in str(err.value) and "samples.tsv" in str(err.value)
