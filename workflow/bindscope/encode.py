@@ -13,15 +13,21 @@ from bindscope.sequence import one_hot_codes
 
 
 def window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
-    """Base codes of equal-length windows of one chromosome by fancy indexing, (N, length) uint8."""
-    return chrom_seq[starts[:, None] + np.arange(length)[None, :]]
+    """Base codes of equal-length windows of one chromosome, (N, length) uint8.
+
+    Rows of a strided view of the chromosome: one copy of the output, no (N, length) index array.
+    """
+    return np.lib.stride_tricks.sliding_window_view(chrom_seq, length)[starts]
 
 
 def base_labels(regions: pd.DataFrame, length: int) -> np.ndarray:
     """Per-base labels (N, length) uint8: 1 where a position lies inside its peak interval."""
-    pos = regions["start"].to_numpy()[:, None] + np.arange(length)[None, :]
-    inside = (pos >= regions["peak_start"].to_numpy()[:, None]) & (pos < regions["peak_end"].to_numpy()[:, None])
-    return (inside & (regions["label"].to_numpy()[:, None] == 1)).astype(np.uint8)
+    start = regions["start"].to_numpy()
+    positive = regions["label"].to_numpy() == 1
+    lo = np.where(positive, np.clip(regions["peak_start"].to_numpy() - start, 0, length), 0).astype(np.int32)
+    hi = np.where(positive, np.clip(regions["peak_end"].to_numpy() - start, 0, length), 0).astype(np.int32)
+    offsets = np.arange(length, dtype=np.int32)[None, :]
+    return ((offsets >= lo[:, None]) & (offsets < hi[:, None])).view(np.uint8)
 
 
 def encode_regions(regions: pd.DataFrame, fasta) -> dict[str, np.ndarray]:
