@@ -32,6 +32,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check workflow tests bench
+	$(BIN)/ruff format --check workflow tests bench
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	PATH="$(abspath $(BIN)):$$PATH" snakemake --lint
 

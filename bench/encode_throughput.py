@@ -22,7 +22,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
-
 from bindscope.encode import encode_regions, window_codes  # noqa: E402
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome  # noqa: E402
 from bindscope.sequence import one_hot_codes  # noqa: E402
@@ -50,7 +49,9 @@ def main() -> None:
     fasta = open_genome(args.genome)
     sizes = chrom_sizes(fasta)
     starts = {c: np.arange(0, n - args.window + 1, args.window) for c, n in sizes.items()}
-    regions = pd.DataFrame({"chrom": np.concatenate([[c] * len(s) for c, s in starts.items()]), "start": np.concatenate(list(starts.values()))})
+    regions = pd.DataFrame(
+        {"chrom": np.concatenate([[c] * len(s) for c, s in starts.items()]), "start": np.concatenate(list(starts.values()))}
+    )
     regions = regions.assign(end=regions["start"] + args.window, label=0, peak_start=-1, peak_end=-1)
     mbp = len(regions) * args.window / 1e6
     codes = np.concatenate([window_codes(chrom_codes(fasta, c), s, args.window) for c, s in starts.items()])
@@ -61,7 +62,10 @@ def main() -> None:
     rows = [
         ("bindscope one_hot_codes (codes -> one-hot)", median_seconds(lambda: one_hot_codes(codes), args.repeats)),
         ("bindscope encode_regions (FASTA -> one-hot + labels)", median_seconds(lambda: encode_regions(regions, fasta), args.repeats)),
-        ("tangermeme one_hot_encode (str -> one-hot), per sequence", median_seconds(lambda: [one_hot_encode(s) for s in strings], max(1, args.repeats // 2))),
+        (
+            "tangermeme one_hot_encode (str -> one-hot), per sequence",
+            median_seconds(lambda: [one_hot_encode(s) for s in strings], max(1, args.repeats // 2)),
+        ),
     ]
     table = pd.DataFrame(rows, columns=["method", "median_s"]).assign(windows=len(regions), mbp=round(mbp, 2))
     table["mbp_per_s"] = (mbp / table["median_s"]).round(1)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-
 from bindscope import encode, regions, train
 from bindscope.evaluate import binary_metrics, predict
 from bindscope.io import load_npz
@@ -29,11 +28,27 @@ DATA = REPO.parent / "shared" / "data" / "sacCer3"
 
 def one_run(window: int, seed: int, workdir: Path) -> dict:
     start = time.perf_counter()
-    regions.run(str(DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"), str(DATA / "sacCer3.fa"), str(workdir / "r.tsv.gz"),
-                str(workdir / "qc.json"), window=window, test_chroms=["chrII", "chrIV"], val_chroms=["chrXV"], seed=seed)
+    regions.run(
+        str(DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"),
+        str(DATA / "sacCer3.fa"),
+        str(workdir / "r.tsv.gz"),
+        str(workdir / "qc.json"),
+        window=window,
+        test_chroms=["chrII", "chrIV"],
+        val_chroms=["chrXV"],
+        seed=seed,
+    )
     encode.run(str(workdir / "r.tsv.gz"), str(DATA / "sacCer3.fa"), str(workdir / "enc"))
-    train.run(str(workdir / "enc" / "train.npz"), str(workdir / "enc" / "val.npz"), "cnn", str(workdir / "m.ckpt"), str(workdir / "log.tsv"),
-              str(workdir / "h.yaml"), threads=2, seed=seed)
+    train.run(
+        str(workdir / "enc" / "train.npz"),
+        str(workdir / "enc" / "val.npz"),
+        "cnn",
+        str(workdir / "m.ckpt"),
+        str(workdir / "log.tsv"),
+        str(workdir / "h.yaml"),
+        threads=2,
+        seed=seed,
+    )
     test = load_npz(workdir / "enc" / "test.npz")
     metrics = binary_metrics(test["y"], predict(load(workdir / "m.ckpt")[0], test["x"]))
     epochs = len(pd.read_csv(workdir / "log.tsv", sep="\t"))

@@ -153,20 +153,24 @@ def gc_matched_sample(
     pos_bin = np.clip(np.digitize(pos_gc, edges) - 1, 0, n_bins - 1)
     cand_bin = np.clip(np.digitize(cand_gc, edges) - 1, 0, n_bins - 1)
     want = np.diff(np.round(np.cumsum(np.concatenate([[0], np.bincount(pos_bin, minlength=n_bins) * ratio]))).astype(int))
-    pools = [rng.permutation(np.flatnonzero(cand_bin == b)).tolist() for b in range(n_bins)]
-    chosen: list[int] = []
+    # candidates in random order, grouped by bin: each bin's pool is one contiguous slice
+    order = rng.permutation(len(cand_gc))
+    order = order[np.argsort(cand_bin[order], kind="stable")]
+    bounds = np.searchsorted(cand_bin[order], np.arange(n_bins + 1))
+    used = np.zeros(n_bins, dtype=int)
+    chosen: list[np.ndarray] = []
     shortfall = 0
     for b in np.argsort(-want, kind="stable"):
         need = int(want[b])
         for nb in sorted(range(n_bins), key=lambda j: (abs(j - b), j)):
             if need == 0:
                 break
-            take = pools[nb][:need]
-            del pools[nb][:need]
-            chosen += take
-            need -= len(take)
+            take = min(need, bounds[nb + 1] - bounds[nb] - used[nb])
+            chosen.append(order[bounds[nb] + used[nb] : bounds[nb] + used[nb] + take])
+            used[nb] += take
+            need -= take
         shortfall += need
-    return np.sort(np.array(chosen, dtype=int)), shortfall
+    return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=int), shortfall
 
 
 def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:

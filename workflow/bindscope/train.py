@@ -10,7 +10,7 @@ from pathlib import Path
 import lightning as L
 import pandas as pd
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from torch import nn
 from torchmetrics import MetricCollection
@@ -96,7 +96,7 @@ def fit(
         devices=1,
         deterministic=True,
         default_root_dir=workdir,
-        callbacks=[EarlyStopping(monitor="val_auprc", mode="max", patience=patience), checkpoint],
+        callbacks=[EarlyStopping(monitor="val_auprc", mode="max", patience=patience), checkpoint, TQDMProgressBar(refresh_rate=25)],
         logger=CSVLogger(workdir, name="log", version=0),
         enable_progress_bar=True,
         log_every_n_steps=1,
