@@ -22,6 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
+
 from bindscope.encode import encode_regions, window_codes  # noqa: E402
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome  # noqa: E402
 from bindscope.sequence import one_hot_codes  # noqa: E402

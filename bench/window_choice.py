@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+
 from bindscope import encode, regions, train
 from bindscope.evaluate import binary_metrics, predict
 from bindscope.io import load_npz

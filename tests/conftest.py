@@ -22,6 +22,7 @@ def device(request) -> str:
 def tiny_genome(tmp_path):
     """A 4-chromosome FASTA (60-90 kb each, varying GC, an N gap, soft-masked stretch) and 80 peaks per chromosome."""
     import numpy as np
+
     from bindscope.demo import gc_landscape, random_sequence
 
     rng = np.random.default_rng(0)

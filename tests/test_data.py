@@ -1,4 +1,5 @@
 import torch
+
 from bindscope.data import augment
 
 

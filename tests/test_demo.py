@@ -1,5 +1,6 @@
 import numpy as np
 import torch
+
 from bindscope.demo import DECOY, DEMO_TFS, gc_landscape, make_demo
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import read_peaks

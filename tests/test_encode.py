@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+
 from bindscope.encode import base_labels, encode_regions, run
 from bindscope.genome import open_genome
 from bindscope.io import load_npz

@@ -1,6 +1,7 @@
 import numpy as np
-from bindscope.evaluate import binary_metrics, plot_curves
 from sklearn.metrics import accuracy_score, average_precision_score, f1_score, matthews_corrcoef, roc_auc_score
+
+from bindscope.evaluate import binary_metrics, plot_curves
 
 
 def test_metrics_equal_scikit_learn():

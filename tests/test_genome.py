@@ -1,4 +1,5 @@
 import pytest
+
 from bindscope.errors import InputError
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 

@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
 import torch
+from captum.attr import DeepLift
+
 from bindscope.interpret import deep_lift_shap
 from bindscope.models.cnn import CNN
 from bindscope.sequence import one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
-from captum.attr import DeepLift
 
 
 def _model(seed: int = 0) -> CNN:

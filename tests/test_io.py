@@ -1,6 +1,7 @@
 import gzip
 
 import pytest
+
 from bindscope.errors import InputError
 from bindscope.io import atomic_path, read_peaks
 

@@ -1,5 +1,6 @@
 import pytest
 import torch
+
 from bindscope.models import build, load
 from bindscope.models.cnn import CNN
 

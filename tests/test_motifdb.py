@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from bindscope.errors import InputError
 from bindscope.motifdb import Motif, base_id, fetch_jaspar, fetch_jaspar_motif, find_motif, read_meme, write_meme
 

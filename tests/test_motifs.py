@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
+from scipy.stats import false_discovery_control
+
 from bindscope.motifdb import fetch_jaspar
 from bindscope.motifs import benjamini_hochberg, plot_logo, tomtom_matches, trim_bounds
-from scipy.stats import false_discovery_control
 
 
 def test_benjamini_hochberg_equals_scipy():

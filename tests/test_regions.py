@@ -1,11 +1,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import ks_2samp
+
 from bindscope.errors import InputError
 from bindscope.genome import open_genome
 from bindscope.io import read_json, read_peaks, read_regions
 from bindscope.regions import assign_splits, build_regions, gc_matched_sample, run
-from scipy.stats import ks_2samp
 
 
 def test_gc_matching_reproduces_the_distribution():

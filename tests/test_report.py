@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pandas as pd
+
 from bindscope.report import SUMMARY_COLUMNS, motif_verdict, run_summary, summary_row
 
 

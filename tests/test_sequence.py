@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from bindscope.sequence import check_one_hot, decode, encode_bases, gc_content, one_hot, one_hot_codes, reverse_complement
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from bindscope.errors import InputError
 from bindscope.sheet import read_sheet
 

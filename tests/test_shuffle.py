@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from bindscope.sequence import decode, one_hot, one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
 

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pandas as pd
+
 from bindscope import models
 from bindscope.evaluate import binary_metrics, predict
 from bindscope.io import save_encoded

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from bindscope.report import SUMMARY_COLUMNS
 
 pytestmark = pytest.mark.e2e

@@ -59,7 +59,7 @@ def hypothetical_contributions(
     return (out,)
 
 
-def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, batch_size: int = 512) -> Attributions:
+def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, batch_size: int = 64) -> Attributions:
     """Hypothetical DeepLIFT contributions averaged over per-sequence references.
 
     Parameters
