@@ -45,14 +45,14 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
         str(workdir / "enc" / "val.npz"),
         "cnn",
         str(workdir / "m.ckpt"),
-        str(workdir / "log.tsv"),
+        str(workdir / "log.csv"),
         str(workdir / "h.yaml"),
         threads=2,
         seed=seed,
     )
     test = load_npz(workdir / "enc" / "test.npz")
     metrics = binary_metrics(test["y"], predict(load(workdir / "m.ckpt")[0], test["x"]))
-    epochs = len(pd.read_csv(workdir / "log.tsv", sep="\t"))
+    epochs = len(pd.read_csv(workdir / "log.csv"))
     return {"auroc": metrics["auroc"], "auprc": metrics["auprc"], "seconds": time.perf_counter() - start, "epochs": epochs}
 
 

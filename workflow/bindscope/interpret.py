@@ -30,7 +30,7 @@ class SummedOutput(nn.Module):
     """Wraps a model so that the attribution target is one scalar per sequence.
 
     A per-sequence model's (N, 1) logit is kept as it is; a per-base model's (N, L) logits are
-    summed over the positions where ``mask`` is 1 (all positions when no mask is set).
+    summed over all positions into (N, 1).
     """
 
     def __init__(self, model: nn.Module):

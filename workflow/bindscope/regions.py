@@ -264,42 +264,29 @@ def run(
     out_regions: str,
     out_qc: str,
     blacklist: str | None = None,
-    window: int = 400,
-    negative_ratio: float = 1.0,
-    peak_padding: int = 200,
-    max_n_fraction: float = 0.1,
-    gc_bins: int = 50,
-    test_chroms: list[str] | None = None,
-    val_chroms: list[str] | None = None,
     min_positives: int = 20,
-    seed: int = 0,
+    **options,
 ) -> None:
-    """Read peaks and genome, check them, and write regions.tsv.gz and qc.json."""
+    """Read peaks and genome, check them, and write regions.tsv.gz and qc.json.
+
+    ``options`` are the keyword arguments of :func:`build_regions` (window, negative_ratio, ...).
+    Every input check runs before any window is built; a split with fewer than
+    ``min_positives`` positives stops the run before anything is written.
+    """
     fasta = open_genome(genome)
     sizes = chrom_sizes(fasta)
     peak_table = read_peaks(peaks)
     check_contigs(peak_table, sizes, peaks, genome)
+    window = options.get("window", 400)
     if window > max(sizes.values()):
         raise InputError(genome, None, f"window {window} bp is longer than every chromosome")
-    for key, chroms in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
-        missing = [c for c in chroms or [] if c not in sizes]
+    for key in ("test_chroms", "val_chroms"):
+        missing = [c for c in options.get(key) or [] if c not in sizes]
         if missing:
             raise InputError("config", key, f"chromosomes {missing} are not in genome {genome!r}")
     bl = read_blacklist(blacklist)
     try:
-        regions, qc = build_regions(
-            peak_table,
-            fasta,
-            blacklist=bl,
-            window=window,
-            negative_ratio=negative_ratio,
-            peak_padding=peak_padding,
-            max_n_fraction=max_n_fraction,
-            gc_bins=gc_bins,
-            test_chroms=test_chroms,
-            val_chroms=val_chroms,
-            seed=seed,
-        )
+        regions, qc = build_regions(peak_table, fasta, blacklist=bl, **options)
     finally:
         pybedtools.cleanup()
     counts = regions[regions["label"] == 1]["split"].value_counts()

@@ -37,6 +37,10 @@ SUMMARY_COLUMNS = [
     "expected_motif_rank",
     "recovered",
 ]
+#: Columns of the per-TF report's metrics table.
+TF_TABLE_COLUMNS = [
+    c for c in SUMMARY_COLUMNS if c not in {"tf", "n_train", "base_auroc", "base_auprc", "iou", "top_match_id", "expected_motif"}
+]
 RECOVERY_MAX_RANK = 3
 RECOVERY_MAX_QVAL = 0.05
 
@@ -147,21 +151,6 @@ Median distance of the attribution peak to the summit: {{ fmt(m.row.summit_dista
 
 
 def render_tf_report(tf: str, peaks: str, expected: str | None, qc: dict, rows: list[dict], models: list[dict]) -> str:
-    metric_cols = [
-        "model",
-        "n_test",
-        "accuracy",
-        "auroc",
-        "auprc",
-        "f1",
-        "mcc",
-        "summit_distance_median",
-        "n_patterns",
-        "top_match_name",
-        "top_match_qval",
-        "expected_motif_rank",
-        "recovered",
-    ]
     return _TF_TEMPLATE.render(
         tf=tf,
         peaks=peaks,
@@ -170,7 +159,7 @@ def render_tf_report(tf: str, peaks: str, expected: str | None, qc: dict, rows: 
         splits=("train", "val", "test"),
         rows=rows,
         models=models,
-        metric_cols=metric_cols,
+        metric_cols=TF_TABLE_COLUMNS,
         fmt=_fmt,
     )
 

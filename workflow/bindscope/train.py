@@ -17,7 +17,7 @@ from torchmetrics import MetricCollection
 from torchmetrics.classification import BinaryAUROC, BinaryAveragePrecision
 
 from bindscope.data import EncodedDataModule
-from bindscope.io import atomic_path, write_table
+from bindscope.io import atomic_path
 from bindscope.models import build
 
 
@@ -85,7 +85,6 @@ def fit(
     *,
     max_epochs: int = 30,
     patience: int = 5,
-    seed: int = 0,
     accelerator: str = "auto",
 ) -> tuple[str, pd.DataFrame]:
     """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log."""
@@ -136,10 +135,11 @@ def run(
     module = BindingModule(model, params, lr=lr, weight_decay=weight_decay)
     Path(out_ckpt).parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=Path(out_ckpt).parent, prefix=".train.") as workdir:
-        best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience, seed=seed)
+        best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience)
         with atomic_path(out_hparams) as tmp:
             shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)
-        write_table(log, out_log)
+        with atomic_path(out_log) as tmp:
+            log.to_csv(tmp, index=False)
         with atomic_path(out_ckpt) as tmp:
             shutil.copyfile(best, tmp)
     best_row = log.loc[log["val_auprc"].idxmax()]
