@@ -40,12 +40,9 @@ def test_summary_row_and_table_columns(tmp_path):
     scores = {"attribution_peak": np.array([48, 55, 50]), "ohe": np.zeros((3, 4, 100))}
     row = summary_row("CTCF", "cnn", qc, metrics, TOMTOM, scores, "MA0139.2")
     assert list(row) == SUMMARY_COLUMNS
-    assert (
-        row["n_train"] == 20
-        and row["summit_distance_median"] == 2.0
-        and row["base_auroc"] is math.nan
-        or row["base_auroc"] != row["base_auroc"]
-    )
+    assert row["n_train"] == 20 and row["n_test"] == 8 and row["auroc"] == 0.95
+    assert row["summit_distance_median"] == 2.0  # |48-50|, |55-50|, |50-50| -> median 2
+    assert math.isnan(row["base_auroc"]) and row["expected_motif_rank"] == 2 and row["recovered"] is True
     pd.DataFrame([row]).to_csv(tmp_path / "rows.tsv", sep="\t", index=False)
     run_summary([str(tmp_path / "rows.tsv")], str(tmp_path / "summary.tsv"), str(tmp_path / "summary.html"))
     header = (tmp_path / "summary.tsv").read_text().splitlines()[0]
