@@ -30,6 +30,7 @@ def test_single_class_gives_nan_areas():
 
 def test_curves_are_written(tmp_path):
     y = np.array([0, 1] * 20)
-    plot_curves(y, np.linspace(0, 1, 40), str(tmp_path / "roc.png"), str(tmp_path / "pr.png"), "cnn")
+    score = np.linspace(0, 1, 40)
+    plot_curves(y, score, binary_metrics(y, score), str(tmp_path / "roc.png"), str(tmp_path / "pr.png"), "cnn")
     for name in ("roc.png", "pr.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

@@ -20,6 +20,8 @@ from bindscope.motifdb import Motif, fetch_jaspar_motif
 DEMO_TFS = {"CTCF": "MA0139.2", "REST": "MA0138.3"}
 #: Planted at the same rate inside and outside peaks: must never be learned as the TF's motif.
 DECOY = "MA0018.5"  # CREB1
+#: Files make_demo writes, relative to its output folder.
+DEMO_FILES = ("genome.fa", "blacklist.bed", *(f"{tf}.narrowPeak" for tf in DEMO_TFS))
 CHROM_LENGTHS = (520_000, 480_000, 450_000, 420_000, 380_000, 350_000)
 LETTERS = np.frombuffer(b"ACGT", dtype=np.uint8)
 

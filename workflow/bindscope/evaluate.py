@@ -58,20 +58,19 @@ def binary_metrics(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0
     }
 
 
-def plot_curves(y_true: np.ndarray, y_score: np.ndarray, roc_png: str, pr_png: str, label: str) -> None:
-    """ROC and precision-recall curves with their areas and the chance lines."""
+def plot_curves(y_true: np.ndarray, y_score: np.ndarray, metrics: dict, roc_png: str, pr_png: str, label: str) -> None:
+    """ROC and precision-recall curves, titled with the areas in ``metrics`` (from :func:`binary_metrics`), and the chance lines."""
     preds, target = torch.as_tensor(y_score, dtype=torch.float32), torch.as_tensor(y_true).long()
     fpr, tpr, _ = binary_roc(preds, target)
     precision, recall, _ = binary_precision_recall_curve(preds, target)
-    m = binary_metrics(y_true, y_score)
     for path, xs, ys, title, chance in (
-        (roc_png, fpr, tpr, f"ROC, AUROC {m['auroc']:.3f}", ([0, 1], [0, 1])),
+        (roc_png, fpr, tpr, f"ROC, AUROC {metrics['auroc']:.3f}", ([0, 1], [0, 1])),
         (
             pr_png,
             recall,
             precision,
-            f"PR, AUPRC {m['auprc']:.3f} (positives {m['positive_fraction']:.0%})",
-            ([0, 1], [m["positive_fraction"]] * 2),
+            f"PR, AUPRC {metrics['auprc']:.3f} (positives {metrics['positive_fraction']:.0%})",
+            ([0, 1], [metrics["positive_fraction"]] * 2),
         ),
     ):
         fig, ax = plt.subplots(figsize=(4.2, 4))
@@ -106,6 +105,6 @@ def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float
         ),
         out / "predictions.tsv.gz",
     )
-    plot_curves(data["y"], score, str(out / "roc.png"), str(out / "pr.png"), hparams["model_name"])
+    plot_curves(data["y"], score, metrics, str(out / "roc.png"), str(out / "pr.png"), hparams["model_name"])
     write_json(metrics, out / "metrics.json")
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})

@@ -216,12 +216,13 @@ def build_regions(
     sizes = chrom_sizes(fasta)
     too_long = [c for c, s in sizes.items() if s < window]
     pos, n_out, n_dup = positive_windows(peaks, sizes, window)
-    pos_gc, pos_n = window_composition(fasta, pos)
+    cand = exclude_intervals(tile_windows({c: s for c, s in sizes.items() if s >= window}, window), peaks, sizes, peak_padding, blacklist)
+    # one pass over the genome for both tables: each chromosome is read once
+    gc, nfrac = window_composition(fasta, pd.concat([pos[["chrom", "start", "end"]], cand], ignore_index=True))
+    pos_gc, pos_n, cand_gc, cand_n = gc[: len(pos)], nfrac[: len(pos)], gc[len(pos) :], nfrac[len(pos) :]
     keep = pos_n <= max_n_fraction
     pos, pos_gc = pos[keep].reset_index(drop=True), pos_gc[keep]
     splits = assign_splits(pos["chrom"].value_counts().to_dict(), list(sizes), test_chroms, val_chroms)
-    cand = exclude_intervals(tile_windows({c: s for c, s in sizes.items() if s >= window}, window), peaks, sizes, peak_padding, blacklist)
-    cand_gc, cand_n = window_composition(fasta, cand)
     ok = cand_n <= max_n_fraction
     cand, cand_gc = cand[ok].reset_index(drop=True), cand_gc[ok]
     if len(cand) == 0:

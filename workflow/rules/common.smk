@@ -24,16 +24,14 @@ os.environ.setdefault(
     "NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba")
 )
 
+from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402
 
 validate(config, "../schemas/config.schema.yaml")
 
 DEMO_DIR = "resources/demo"
-DEMO_TFS = ["CTCF", "REST"]
-DEMO_FILES = [f"{DEMO_DIR}/genome.fa", f"{DEMO_DIR}/blacklist.bed"] + [
-    f"{DEMO_DIR}/{tf}.narrowPeak" for tf in DEMO_TFS
-]
+DEMO_FILES = [f"{DEMO_DIR}/{name}" for name in DEMO_FILE_NAMES]
 
 try:
     samples = read_sheet(config["samples"], produced=DEMO_FILES)
