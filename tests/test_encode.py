@@ -1,7 +1,8 @@
 import numpy as np
 import pandas as pd
+import pytest
 
-from bindscope.encode import base_labels, encode_regions, run
+from bindscope.encode import base_label_intervals, base_labels, encode_regions, run
 from bindscope.genome import open_genome
 from bindscope.io import load_npz
 from bindscope.sequence import decode
@@ -52,3 +53,39 @@ def test_run_writes_each_split(tiny_genome):
     for split in ("train", "val", "test"):
         data = load_npz(tiny_genome / "enc" / f"{split}.npz")
         assert data["x"].shape[1:] == (4, 100) and len(data["y"]) == len(data["chrom"]) > 0
+
+
+def _two_peaks(width_a: int, width_b: int) -> pd.DataFrame:
+    """Two positives in 20 bp windows (summit at offset 10) and a negative."""
+    return pd.DataFrame(
+        {
+            "start": [0, 100, 200],
+            "peak_start": [10 - width_a // 2, 110 - width_b // 2, -1],
+            "peak_end": [10 + width_a // 2, 110 + width_b // 2, -1],
+            "label": [1, 1, 0],
+        }
+    )
+
+
+def test_base_labels_from_summit():
+    labels = base_labels(_two_peaks(4, 4), 20, source="summit", summit_half_width=2)
+    assert labels[0].tolist() == [0] * 8 + [1] * 5 + [0] * 7  # summit 10 +/- 2
+    assert labels[2].sum() == 0
+
+
+def test_auto_labels_use_intervals_unless_broad():
+    narrow = base_label_intervals(_two_peaks(4, 6), 20, source="auto", max_peak_width=8)
+    assert narrow[2] == "interval" and narrow[0].tolist() == [8, 7, 0] and narrow[1].tolist() == [12, 13, 0]
+    broad = base_label_intervals(_two_peaks(30, 40), 20, source="auto", max_peak_width=8, summit_half_width=3)
+    assert broad[2] == "summit" and broad[0].tolist() == [7, 7, 0] and broad[1].tolist() == [14, 14, 0]
+
+
+def test_positives_without_interval_fall_back_to_summit():
+    regions = _two_peaks(4, 4).assign(peak_start=[-1, 108, -1], peak_end=[-1, 112, -1])
+    lo, hi, source = base_label_intervals(regions, 20, source="interval", summit_half_width=1)
+    assert source == "interval" and lo.tolist() == [9, 8, 0] and hi.tolist() == [12, 12, 0]
+
+
+def test_unknown_label_source_is_rejected():
+    with pytest.raises(ValueError, match="base label source"):
+        base_labels(_two_peaks(4, 4), 20, source="middle")

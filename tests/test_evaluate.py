@@ -1,7 +1,8 @@
 import numpy as np
-from sklearn.metrics import accuracy_score, average_precision_score, f1_score, matthews_corrcoef, roc_auc_score
+import pytest
+from sklearn.metrics import accuracy_score, average_precision_score, f1_score, matthews_corrcoef, roc_auc_score, roc_curve
 
-from bindscope.evaluate import binary_metrics, plot_curves
+from bindscope.evaluate import binary_metrics, curve_table, per_base_metrics, plot_curves, sequence_scores, summit_distances
 
 
 def test_metrics_equal_scikit_learn():
@@ -31,6 +32,59 @@ def test_single_class_gives_nan_areas():
 def test_curves_are_written(tmp_path):
     y = np.array([0, 1] * 20)
     score = np.linspace(0, 1, 40)
-    plot_curves(y, score, binary_metrics(y, score), str(tmp_path / "roc.png"), str(tmp_path / "pr.png"), "cnn")
+    curves = curve_table(y, score)
+    assert set(curves["curve"]) == {"roc", "pr"} and curves[["x", "y"]].to_numpy().min() >= 0
+    plot_curves(curves, binary_metrics(y, score), str(tmp_path / "roc.png"), str(tmp_path / "pr.png"), "cnn")
     for name in ("roc.png", "pr.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_roc_points_equal_scikit_learn():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 200)
+    score = (y * 0.4 + rng.random(200) * 0.6).round(3)
+    roc = curve_table(y, score).query("curve == 'roc'")
+    fpr, tpr, _ = roc_curve(y, score, drop_intermediate=False)
+    assert np.trapezoid(roc["y"], roc["x"]) == pytest.approx(np.trapezoid(tpr, fpr), abs=1e-6)
+
+
+def _per_base_case():
+    """3 windows of 10 bp: two positives with labelled stretches, one negative."""
+    y = np.array([1, 1, 0])
+    y_base = np.zeros((3, 10), dtype=np.uint8)
+    y_base[0, 3:7] = 1
+    y_base[1, 0:2] = 1
+    prob = np.full((3, 10), 0.1)
+    prob[0, 2:7] = [0.6, 0.9, 0.8, 0.7, 0.4]  # one 4-base segment overlapping 3 labelled bases
+    prob[1, 8] = 0.95  # a 1-base false call
+    prob[2, 5:7] = 0.6  # a 2-base false call in the negative
+    return y, y_base, prob
+
+
+def test_per_base_metrics_equal_scikit_learn_on_known_vectors():
+    y, y_base, prob = _per_base_case()
+    m = per_base_metrics(y, y_base, prob, threshold=0.5, min_segment=1)
+    assert m["base_auroc"] == pytest.approx(roc_auc_score(y_base.ravel(), prob.ravel()))
+    assert m["base_auprc"] == pytest.approx(average_precision_score(y_base.ravel(), prob.ravel()))
+    called = prob >= 0.5
+    inter, union = (called & (y_base == 1)).sum(), (called | (y_base == 1)).sum()
+    assert m["iou"] == pytest.approx(inter / union) == pytest.approx(3 / 10)
+    assert m["dice"] == pytest.approx(2 * inter / (called.sum() + y_base.sum()))
+    assert m["before_postprocessing"]["sequence_accuracy"] == pytest.approx(2 / 3)  # the negative is called
+
+
+def test_postprocessing_drops_short_segments_and_reports_both():
+    y, y_base, prob = _per_base_case()
+    m = per_base_metrics(y, y_base, prob, threshold=0.5, min_segment=3)
+    before, after = m["before_postprocessing"], m["after_postprocessing"]
+    assert before["iou"] == pytest.approx(3 / 10) and after["iou"] == pytest.approx(3 / 7)  # 4 called, 6 labelled, 3 shared
+    assert m["iou"] == after["iou"]
+    assert after["sequence_accuracy"] == pytest.approx(2 / 3)  # negative cleared, positive 2 lost
+    assert before["segments_per_negative"] == 1 and after["segments_per_negative"] == 0
+    assert m["summit_distance_median"] == pytest.approx(np.median([abs(3 - 5), abs(8 - 5)]))
+
+
+def test_sequence_score_of_a_per_base_model_is_its_maximum():
+    prob = np.array([[0.1, 0.7, 0.2], [0.3, 0.3, 0.4]])
+    assert sequence_scores(prob).tolist() == [0.7, 0.4]
+    assert summit_distances(prob, np.array([1, 0])).tolist() == [0]

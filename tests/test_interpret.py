@@ -3,8 +3,9 @@ import pytest
 import torch
 from captum.attr import DeepLift
 
-from bindscope.interpret import deep_lift_shap
+from bindscope.interpret import SummedOutput, deep_lift_shap, target_mask
 from bindscope.models.cnn import CNN
+from bindscope.models.unet import UNet
 from bindscope.sequence import one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
 
@@ -63,3 +64,52 @@ def test_bad_references_shape_raises():
     model, x = _model(), _seqs()
     with pytest.raises(ValueError, match="references"):
         deep_lift_shap(model, x, np.zeros((2, 3, 4, 60)))
+
+
+def _unet(seed: int = 0, attention: bool = False) -> UNet:
+    torch.manual_seed(seed)
+    model = UNet(channels=(4, 8), kernel_size=5, attention=attention, dropout=0.0)
+    with torch.no_grad():  # non-trivial batch-norm statistics and PReLU slopes
+        for name, p in model.named_parameters():
+            if "act" in name:
+                p.uniform_(-0.5, 0.5)
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm1d):
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+    return model.eval()
+
+
+def test_unet_target_is_the_sum_of_logits_over_the_mask_and_deeplift_sums_to_it():
+    """PReLU gets the rescale rule (registered by bindscope.interpret): contributions sum to f(x) - mean f(reference)."""
+    model, x = _unet(), _seqs()
+    refs = dinucleotide_shuffle(x, 4, 0)
+    y_base = np.zeros((len(x), 60), dtype=np.uint8)
+    y_base[:, 20:35] = 1
+    y_base[0] = 0  # no labelled base: the whole window is the target
+    mask = target_mask(y_base)
+    attr = deep_lift_shap(model, x, refs, mask=mask)
+    with torch.no_grad():
+        fx = (model(torch.from_numpy(x).float()) * torch.from_numpy(mask)).sum(1)
+        fr = (model(torch.from_numpy(refs).float().reshape(-1, 4, 60)) * torch.from_numpy(mask).repeat_interleave(4, 0)).sum(1)
+    expected = (fx[:, None] - fr.reshape(len(x), 4)).mean(1).numpy()
+    assert np.abs(expected).max() > 0.1  # not vacuous
+    np.testing.assert_allclose(attr.contribution.sum(axis=(1, 2)), expected, atol=1e-3)
+
+
+def test_unet_hypothetical_agrees_with_tangermeme():
+    """tangermeme's own DeepLIFT treats PReLU with the rescale rule, as bindscope registers it for captum."""
+    tangermeme = pytest.importorskip("tangermeme.deep_lift_shap")
+    model, x = _unet(1), _seqs(n=6)
+    refs = dinucleotide_shuffle(x, 8, 3)
+    ours = deep_lift_shap(model, x, refs).hypothetical
+    theirs = tangermeme.deep_lift_shap(
+        SummedOutput(model),
+        torch.from_numpy(x).float(),
+        target=0,
+        references=torch.from_numpy(refs).float(),
+        hypothetical=True,
+        warning_threshold=1e-2,
+    ).numpy()
+    r = np.corrcoef(ours.ravel(), theirs.ravel())[0, 1]
+    assert r >= 0.99, r

@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from bindscope.models import build, load
+from bindscope.models import build, is_per_base, load, takes_input_length
 from bindscope.models.cnn import CNN
+from bindscope.models.unet import UNet
 
 
 @pytest.mark.parametrize("length", [100, 200, 203])
@@ -34,3 +35,48 @@ def test_load_restores_weights_from_a_lightning_checkpoint(tmp_path):
     x = torch.rand(2, 4, 50)
     assert not loaded.training and hparams["model_name"] == "cnn"
     torch.testing.assert_close(loaded(x), model.eval()(x))
+
+
+@pytest.mark.parametrize("attention", [False, True])
+@pytest.mark.parametrize("length", [1, 63, 100, 200, 401])
+def test_unet_gives_one_logit_per_base(length, attention, device):
+    model = UNet(channels=(8, 16, 16), attention=attention).to(device)
+    out = model(torch.rand(3, 4, length, device=device))
+    assert out.shape == (3, length)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_unet_gradient_reaches_first_block_through_the_skip_path(attention):
+    """With the first down-sampling cut (zero weights), only the skip connection links block 1 to the output."""
+    torch.manual_seed(0)
+    model = UNet(channels=(8, 16), attention=attention).eval()
+    with torch.no_grad():
+        model.down[0].weight.zero_()
+        model.down[0].bias.zero_()
+    x = torch.rand(2, 4, 50, requires_grad=True)
+    model(x).sum().backward()
+    grad = model.encoder[0].conv1.weight.grad
+    assert grad is not None and grad.abs().sum() > 0  # the first block learns through the skip alone
+    assert x.grad.abs().sum() > 0
+
+
+def test_unet_output_depends_on_the_whole_window():
+    """Bottleneck context: the logit at one end responds to a base at the other end."""
+    torch.manual_seed(0)
+    model = UNet().eval()
+    x = torch.zeros(1, 4, 200, requires_grad=True)
+    model(x)[0, 0].backward()
+    assert x.grad[0, :, 150:].abs().sum() > 0
+
+
+def test_models_declare_what_they_predict():
+    assert is_per_base(UNet()) and not is_per_base(CNN())
+    assert takes_input_length("cnn") and not takes_input_length("unet") and not takes_input_length("nope")
+
+
+def test_no_two_nonlinear_modules_adjacent_in_unet_blocks():
+    block = UNet().encoder[0]
+    names = [type(m).__name__ for m in block.children()]
+    nonlinear = {"PReLU", "ReLU", "Sigmoid", "MaxPool1d"}
+    for a, b in zip(names, names[1:], strict=False):
+        assert not {a, b} <= nonlinear, names

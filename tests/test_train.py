@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import torch
 
 from bindscope import models
 from bindscope.evaluate import binary_metrics, predict
@@ -15,13 +16,15 @@ MOTIF = np.array([2, 0, 3, 0, 1, 0, 2, 2], dtype=np.uint8)  # GATACAGG
 def _split(path, n, rng):
     codes = rng.integers(0, 4, (n, 60)).astype(np.uint8)
     y = (np.arange(n) % 2).astype(np.uint8)
+    y_base = np.zeros((n, 60), np.uint8)
     for i in np.flatnonzero(y):
         at = rng.integers(10, 42)
         codes[i, at : at + 8] = MOTIF
-    save_encoded(path, x=one_hot_codes(codes), y=y, y_base=np.zeros((n, 60), np.uint8), chrom=np.array(["c"] * n), start=np.arange(n))
+        y_base[i, at : at + 8] = 1
+    save_encoded(path, x=one_hot_codes(codes), y=y, y_base=y_base, chrom=np.array(["c"] * n), start=np.arange(n))
 
 
-def test_cnn_learns_a_planted_motif(tmp_path):
+def _train(tmp_path, model: str, **options):
     rng = np.random.default_rng(0)
     for split, n in (("train", 400), ("val", 100), ("test", 100)):
         _split(tmp_path / f"{split}.npz", n, rng)
@@ -29,16 +32,18 @@ def test_cnn_learns_a_planted_motif(tmp_path):
     run(
         str(tmp_path / "train.npz"),
         str(tmp_path / "val.npz"),
-        "cnn",
+        model,
         str(out / "model.ckpt"),
         str(out / "log.csv"),
         str(out / "hparams.yaml"),
-        model_params={"n_filters": 8, "n_filters2": 8},
-        lr=1e-2,
-        max_epochs=25,
-        patience=25,
         seed=0,
+        **options,
     )
+    return out
+
+
+def test_cnn_learns_a_planted_motif(tmp_path):
+    out = _train(tmp_path, "cnn", model_params={"n_filters": 8, "n_filters2": 8}, lr=1e-2, max_epochs=25, patience=25)
     log = pd.read_csv(out / "log.csv")
     assert {"epoch", "train_loss", "val_auprc", "val_auroc"} <= set(log.columns) and len(log) >= 1
     assert "model_name: cnn" in (out / "hparams.yaml").read_text()
@@ -48,3 +53,15 @@ def test_cnn_learns_a_planted_motif(tmp_path):
     assert binary_metrics(data["y"], predict(model, data["x"]))["auroc"] > 0.95
     assert not list(out.glob(".*"))  # no temporary files left
     json.dumps(hparams)  # hyper-parameters are plain data
+
+
+def test_unet_learns_where_the_motif_is(tmp_path):
+    out = _train(tmp_path, "unet", model_params={"channels": [8, 16]}, lr=1e-2, max_epochs=15, patience=15, max_shift=0, pos_weight=2.0)
+    log = pd.read_csv(out / "log.csv")
+    assert {"val_auprc", "val_base_auprc", "val_base_auroc"} <= set(log.columns)
+    model, hparams = models.load(out / "model.ckpt")
+    assert hparams["pos_weight"] == 2.0 and "input_length" not in hparams["model_params"]
+    data = np.load(tmp_path / "test.npz")
+    prob = torch.sigmoid(model(torch.from_numpy(data["x"]).float())).detach().numpy()
+    assert binary_metrics(data["y_base"].ravel(), prob.ravel())["auroc"] > 0.95  # per base
+    assert binary_metrics(data["y"], predict(model, data["x"]))["auroc"] > 0.95  # per sequence: maximum probability

@@ -43,7 +43,18 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "seed": {"type": int},
         },
     ),
-    "encode": ("bindscope.encode", "run", {"regions": {"required": True}, "genome": {"required": True}, "outdir": {"required": True}}),
+    "encode": (
+        "bindscope.encode",
+        "run",
+        {
+            "regions": {"required": True},
+            "genome": {"required": True},
+            "outdir": {"required": True},
+            "base_label_source": {"choices": ["auto", "interval", "summit"]},
+            "summit_half_width": {"type": int},
+            "max_peak_width": {"type": int},
+        },
+    ),
     "train": (
         "bindscope.train",
         "run",
@@ -57,6 +68,7 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "model_params": {"type": json.loads},
             "lr": {"type": float},
             "weight_decay": {"type": float},
+            "pos_weight": {"type": float},
             "batch_size": {"type": int},
             "max_epochs": {"type": int},
             "patience": {"type": int},
@@ -75,6 +87,7 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "outdir": {"required": True},
             "threads": {"type": int},
             "threshold": {"type": float},
+            "min_segment": {"type": int},
         },
     ),
     "interpret": (

@@ -20,18 +20,51 @@ def window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.n
     return np.lib.stride_tricks.sliding_window_view(chrom_seq, length)[starts]
 
 
-def base_labels(regions: pd.DataFrame, length: int) -> np.ndarray:
-    """Per-base labels (N, length) uint8: 1 where a position lies inside its peak interval."""
+#: Ways to label bases of a positive window: its peak interval, summit +/- a half-width, or
+#: "auto": the interval unless the file's median interval is wider than ``max_peak_width``.
+BASE_LABEL_SOURCES = ("auto", "interval", "summit")
+
+
+def base_label_intervals(
+    regions: pd.DataFrame, length: int, source: str = "interval", summit_half_width: int = 50, max_peak_width: int = 300
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Labelled stretch [lo, hi) of each window, in window coordinates, and the source used.
+
+    Positives are centred on their summit (start + length // 2). ``source`` "auto" takes the
+    peak intervals unless their median width exceeds ``max_peak_width`` (broad peaks carry no
+    position), then the summit +/- ``summit_half_width``; with any source, positives without a
+    valid interval (peak_end <= peak_start) fall back to the summit. Negatives get [0, 0).
+    """
+    if source not in BASE_LABEL_SOURCES:
+        raise ValueError(f"base label source must be one of {BASE_LABEL_SOURCES}, got {source!r}")
     start = regions["start"].to_numpy()
     positive = regions["label"].to_numpy() == 1
-    lo = np.where(positive, np.clip(regions["peak_start"].to_numpy() - start, 0, length), 0).astype(np.int32)
-    hi = np.where(positive, np.clip(regions["peak_end"].to_numpy() - start, 0, length), 0).astype(np.int32)
+    peak_lo, peak_hi = regions["peak_start"].to_numpy() - start, regions["peak_end"].to_numpy() - start
+    valid = peak_hi > peak_lo
+    if source == "auto":
+        widths = (peak_hi - peak_lo)[positive & valid]
+        source = "interval" if len(widths) and np.median(widths) <= max_peak_width else "summit"
+    centre = length // 2
+    use_interval = valid if source == "interval" else np.zeros(len(start), dtype=bool)
+    lo = np.where(use_interval, peak_lo, centre - summit_half_width)
+    hi = np.where(use_interval, peak_hi, centre + summit_half_width + 1)
+    lo = np.where(positive, np.clip(lo, 0, length), 0).astype(np.int32)
+    hi = np.where(positive, np.clip(hi, 0, length), 0).astype(np.int32)
+    return lo, hi, source
+
+
+def base_labels(regions: pd.DataFrame, length: int, **options) -> np.ndarray:
+    """Per-base labels (N, length) uint8: 1 inside each positive's labelled stretch (:func:`base_label_intervals`)."""
+    lo, hi, _ = base_label_intervals(regions, length, **options)
     offsets = np.arange(length, dtype=np.int32)[None, :]
     return ((offsets >= lo[:, None]) & (offsets < hi[:, None])).view(np.uint8)
 
 
-def encode_regions(regions: pd.DataFrame, fasta) -> dict[str, np.ndarray]:
-    """One-hot x (N, 4, L) uint8, y (N,) uint8 and y_base (N, L) uint8 for equal-length regions, in table order."""
+def encode_regions(regions: pd.DataFrame, fasta, **label_options) -> dict[str, np.ndarray]:
+    """One-hot x (N, 4, L) uint8, y (N,) uint8 and y_base (N, L) uint8 for equal-length regions, in table order.
+
+    ``label_options`` go to :func:`base_label_intervals`.
+    """
     lengths = (regions["end"] - regions["start"]).unique()
     if len(lengths) != 1:
         raise ValueError(f"regions must share one length, got {sorted(lengths)[:5]}")
@@ -39,15 +72,34 @@ def encode_regions(regions: pd.DataFrame, fasta) -> dict[str, np.ndarray]:
     codes = np.empty((len(regions), length), dtype=np.uint8)
     for chrom, idx in regions.groupby("chrom", sort=False).indices.items():
         codes[idx] = window_codes(chrom_codes(fasta, chrom), regions["start"].to_numpy()[idx], length)
-    return {"x": one_hot_codes(codes), "y": regions["label"].to_numpy(dtype=np.uint8), "y_base": base_labels(regions, length)}
+    return {
+        "x": one_hot_codes(codes),
+        "y": regions["label"].to_numpy(dtype=np.uint8),
+        "y_base": base_labels(regions, length, **label_options),
+    }
 
 
-def run(regions: str, genome: str, outdir: str) -> None:
-    """Write {outdir}/{train,val,test}.npz from regions.tsv.gz."""
+def run(
+    regions: str,
+    genome: str,
+    outdir: str,
+    base_label_source: str = "auto",
+    summit_half_width: int = 50,
+    max_peak_width: int = 300,
+) -> None:
+    """Write {outdir}/{train,val,test}.npz from regions.tsv.gz.
+
+    The per-base label source is resolved once over all splits (see :func:`base_label_intervals`).
+    """
     table = read_regions(regions)
     fasta = open_genome(genome)
+    length = int((table["end"] - table["start"]).iloc[0])
+    options = {"summit_half_width": summit_half_width, "max_peak_width": max_peak_width}
+    lo, hi, source = base_label_intervals(table, length, source=base_label_source, **options)
+    positive = table["label"].to_numpy() == 1
+    print(f"per-base labels: {source} (mean {np.mean(hi[positive] - lo[positive]):.0f} labelled bp per positive)")
     for split in SPLITS:
         part = table[table["split"] == split].reset_index(drop=True)
-        arrays = encode_regions(part, fasta)
+        arrays = encode_regions(part, fasta, source=source, **options)
         save_encoded(Path(outdir) / f"{split}.npz", **arrays, chrom=part["chrom"].to_numpy(dtype=str), start=part["start"].to_numpy())
         print(f"{split}: x {arrays['x'].shape}, positives {int(arrays['y'].sum())}")

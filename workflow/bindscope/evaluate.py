@@ -23,22 +23,29 @@ from torchmetrics.functional.classification import (  # noqa: E402
 )
 
 from bindscope import models  # noqa: E402
-from bindscope.io import atomic_path, load_npz, write_json, write_table  # noqa: E402
+from bindscope.io import atomic_path, load_npz, save_encoded, write_json, write_table  # noqa: E402
+from bindscope.segments import overlap_scores, remove_short_segments, segment_counts  # noqa: E402
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Binding probability per sequence for one-hot x (N, 4, L).
+def predict_probabilities(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Probabilities for one-hot x (N, 4, L): (N,) from a per-sequence model, (N, L) from a per-base one."""
+    per_base = models.is_per_base(model)
+    out = [torch.sigmoid(model(torch.from_numpy(x[i : i + batch_size]).float())) for i in range(0, len(x), batch_size)]
+    if not out:
+        return np.zeros((0, x.shape[-1]) if per_base else 0, dtype=np.float32)
+    prob = torch.cat(out)
+    return (prob if per_base else prob[:, 0]).numpy()
 
-    A per-sequence model's sigmoid output is used as is; a per-base model (N, L) is scored
-    by its maximum per-base probability.
-    """
-    out = []
-    for i in range(0, len(x), batch_size):
-        logits = model(torch.from_numpy(x[i : i + batch_size]).float())
-        prob = torch.sigmoid(logits)
-        out.append(prob[:, 0] if prob.shape[-1] == 1 else prob.amax(dim=-1))
-    return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
+
+def sequence_scores(prob: np.ndarray) -> np.ndarray:
+    """One score per sequence: the probability itself, or the maximum per-base probability."""
+    return prob if prob.ndim == 1 else prob.max(axis=1, initial=0.0)
+
+
+def predict(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Binding score per sequence (N,): :func:`sequence_scores` of :func:`predict_probabilities`."""
+    return sequence_scores(predict_probabilities(model, x, batch_size))
 
 
 def binary_metrics(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -58,45 +65,112 @@ def binary_metrics(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0
     }
 
 
-def plot_curves(y_true: np.ndarray, y_score: np.ndarray, metrics: dict, roc_png: str, pr_png: str, label: str) -> None:
-    """ROC and precision-recall curves, titled with the areas in ``metrics`` (from :func:`binary_metrics`), and the chance lines."""
+def curve_table(y_true: np.ndarray, y_score: np.ndarray) -> pd.DataFrame:
+    """ROC (x = false positive rate, y = true positive rate) and PR (x = recall, y = precision) points."""
     preds, target = torch.as_tensor(y_score, dtype=torch.float32), torch.as_tensor(y_true).long()
     fpr, tpr, _ = binary_roc(preds, target)
     precision, recall, _ = binary_precision_recall_curve(preds, target)
-    for path, xs, ys, title, chance in (
-        (roc_png, fpr, tpr, f"ROC, AUROC {metrics['auroc']:.3f}", ([0, 1], [0, 1])),
+    return pd.concat(
+        [
+            pd.DataFrame({"curve": "roc", "x": fpr.numpy(), "y": tpr.numpy()}),
+            pd.DataFrame({"curve": "pr", "x": recall.numpy(), "y": precision.numpy()}),
+        ],
+        ignore_index=True,
+    )
+
+
+def plot_curves(curves: pd.DataFrame, metrics: dict, roc_png: str, pr_png: str, label: str) -> None:
+    """ROC and precision-recall curves from :func:`curve_table`, titled with the areas in ``metrics``, and the chance lines."""
+    for path, kind, title, chance in (
+        (roc_png, "roc", f"ROC, AUROC {metrics['auroc']:.3f}", ([0, 1], [0, 1])),
         (
             pr_png,
-            recall,
-            precision,
+            "pr",
             f"PR, AUPRC {metrics['auprc']:.3f} (positives {metrics['positive_fraction']:.0%})",
             ([0, 1], [metrics["positive_fraction"]] * 2),
         ),
     ):
+        points = curves[curves["curve"] == kind]
         fig, ax = plt.subplots(figsize=(4.2, 4))
-        ax.plot(xs.numpy(), ys.numpy(), label=label)
+        ax.plot(points["x"], points["y"], label=label)
         ax.plot(*chance, ls="--", c="grey", lw=1, label="chance")
         ax.set(
             xlim=(0, 1),
             ylim=(0, 1.02),
             title=title,
-            xlabel="False positive rate" if path == roc_png else "Recall",
-            ylabel="True positive rate" if path == roc_png else "Precision",
+            xlabel="False positive rate" if kind == "roc" else "Recall",
+            ylabel="True positive rate" if kind == "roc" else "Precision",
         )
-        ax.legend(loc="lower right" if path == roc_png else "lower left", frameon=False)
+        ax.legend(loc="lower right" if kind == "roc" else "lower left", frameon=False)
         fig.tight_layout()
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=110, format="png")
         plt.close(fig)
 
 
-def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float = 0.5) -> None:
-    """Write metrics.json, predictions.tsv.gz, roc.png and pr.png for the test split."""
+def summit_distances(prob: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """|position of the maximum per-base probability - window centre| in bp, for the positives (summit-centred windows)."""
+    positive = prob[y == 1]
+    return np.abs(positive.argmax(axis=1) - prob.shape[1] // 2)
+
+
+def segment_metrics(y: np.ndarray, y_base: np.ndarray, calls: np.ndarray) -> dict[str, float]:
+    """Overlap of per-base calls with the labels, and the sequence calls they imply (any called base)."""
+    called = calls.any(axis=1)
+    seq = binary_metrics(y, called.astype(np.float32), threshold=0.5)
+    positives = calls[y == 1]
+    return {
+        **overlap_scores(calls, y_base),
+        "sequence_accuracy": seq["accuracy"],
+        "sequence_f1": seq["f1"],
+        "sequence_mcc": seq["mcc"],
+        "segments_per_positive": float(segment_counts(positives).mean()) if len(positives) else math.nan,
+        "segments_per_negative": float(segment_counts(calls[y == 0]).mean()) if (y == 0).any() else math.nan,
+    }
+
+
+def per_base_metrics(y: np.ndarray, y_base: np.ndarray, prob: np.ndarray, threshold: float = 0.5, min_segment: int = 1) -> dict:
+    """Per-base metrics of probabilities (N, L) against labels y_base (N, L).
+
+    base_auroc and base_auprc pool all bases; iou and dice are those of the segments left by the
+    connected-component clean-up (runs shorter than ``min_segment`` dropped); the same scores
+    before and after the clean-up are under ``before_postprocessing`` and ``after_postprocessing``.
+    summit_distance_median is the median |output maximum - summit| over the positives.
+    """
+    base = binary_metrics(y_base.ravel(), prob.ravel(), threshold)
+    raw = prob >= threshold
+    before = segment_metrics(y, y_base, raw)
+    after = segment_metrics(y, y_base, remove_short_segments(raw, min_segment))
+    distances = summit_distances(prob, y)
+    return {
+        "base_auroc": base["auroc"],
+        "base_auprc": base["auprc"],
+        "base_positive_fraction": base["positive_fraction"],
+        "iou": after["iou"],
+        "dice": after["dice"],
+        "summit_distance_median": float(np.median(distances)) if len(distances) else math.nan,
+        "min_segment": min_segment,
+        "before_postprocessing": before,
+        "after_postprocessing": after,
+    }
+
+
+def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float = 0.5, min_segment: int = 10) -> None:
+    """Write metrics.json, predictions.tsv.gz, predictions.npz, curves.tsv, roc.png and pr.png for the test split.
+
+    predictions.npz holds chrom, start, label and score per window, and for a per-base model
+    ``base_probability`` (N, L) float16 and ``y_base``.
+    """
     torch.set_num_threads(threads)
     model, hparams = models.load(ckpt)
     data = load_npz(encoded)
-    score = predict(model, data["x"])
+    prob = predict_probabilities(model, data["x"])
+    score = sequence_scores(prob)
     metrics = {"model": hparams["model_name"], "split": Path(encoded).stem, **binary_metrics(data["y"], score, threshold)}
+    per_base = {}
+    if prob.ndim == 2:
+        metrics.update(per_base_metrics(data["y"], data["y_base"], prob, threshold, min_segment))
+        per_base = {"base_probability": prob.astype(np.float16), "y_base": data["y_base"]}
     out = Path(outdir)
     length = data["x"].shape[-1]
     write_table(
@@ -105,6 +179,9 @@ def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float
         ),
         out / "predictions.tsv.gz",
     )
-    plot_curves(data["y"], score, metrics, str(out / "roc.png"), str(out / "pr.png"), hparams["model_name"])
+    save_encoded(out / "predictions.npz", chrom=data["chrom"], start=data["start"], label=data["y"], score=score, **per_base)
+    curves = curve_table(data["y"], score)
+    write_table(curves, out / "curves.tsv")
+    plot_curves(curves, metrics, str(out / "roc.png"), str(out / "pr.png"), hparams["model_name"])
     write_json(metrics, out / "metrics.json")
-    print({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
+    print({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items() if not isinstance(v, dict)})

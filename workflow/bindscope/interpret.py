@@ -3,6 +3,11 @@
 Captum's DeepLiftShap takes one baseline set per call, so per-sequence references are run
 as DeepLift on (sequence x reference) pairs and averaged over the references: the same
 estimate DeepLiftShap and tangermeme's ``deep_lift_shap`` compute (NOTES.md, pitfall 3).
+
+Captum applies DeepLIFT's rescale rule only to the module types in its
+``SUPPORTED_NON_LINEAR`` table, which lacks ``nn.PReLU`` (the U-Net's activation); an
+unlisted module gets its plain gradient, which breaks summation-to-delta. PReLU is
+element-wise, so the rescale rule is exact for it: it is added to the table here.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ from typing import NamedTuple
 import numpy as np
 import torch
 from captum.attr import DeepLift
+from captum.attr._core import deep_lift as _captum_deep_lift
 from torch import nn
 
 from bindscope import models
 from bindscope.io import load_npz, save_encoded
 from bindscope.sequence import check_one_hot
 from bindscope.shuffle import dinucleotide_shuffle
+
+_captum_deep_lift.SUPPORTED_NON_LINEAR.setdefault(nn.PReLU, _captum_deep_lift.nonlinear)
 
 
 class Attributions(NamedTuple):
@@ -29,17 +37,21 @@ class Attributions(NamedTuple):
 class SummedOutput(nn.Module):
     """Wraps a model so that the attribution target is one scalar per sequence.
 
-    A per-sequence model's (N, 1) logit is kept as it is; a per-base model's (N, L) logits are
-    summed over all positions into (N, 1).
+    A per-sequence model's (N, 1) logit is kept as it is. For a per-base model the target is
+    the sum of its per-base logits over the positions where ``mask`` (N, L) is 1 (the peak
+    bases, ``y_base``), as an (N, 1) tensor; without a mask, over all positions.
     """
 
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
+        self.per_base = models.is_per_base(model)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         out = self.model(x)
-        return out if out.shape[-1] == 1 else out.sum(dim=-1, keepdim=True)
+        if not self.per_base:
+            return out
+        return (out if mask is None else out * mask).sum(dim=-1, keepdim=True)
 
 
 def hypothetical_contributions(
@@ -59,17 +71,29 @@ def hypothetical_contributions(
     return (out,)
 
 
-def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, batch_size: int = 64) -> Attributions:
+def target_mask(y_base: np.ndarray) -> np.ndarray:
+    """Per-base attribution target mask (N, L) float32: the labelled bases; all bases where none is labelled."""
+    mask = np.asarray(y_base, dtype=np.float32)
+    mask[mask.sum(axis=1) == 0] = 1.0
+    return mask
+
+
+def deep_lift_shap(
+    model: nn.Module, x: np.ndarray, references: np.ndarray, *, mask: np.ndarray | None = None, batch_size: int = 64
+) -> Attributions:
     """Hypothetical DeepLIFT contributions averaged over per-sequence references.
 
     Parameters
     ----------
     model : torch.nn.Module
-        Returns (N, 1) logits or (N, L) per-base logits (summed, see :class:`SummedOutput`).
+        Returns (N, 1) logits, or (N, L) per-base logits of which the sum over ``mask`` is
+        explained (see :class:`SummedOutput`).
     x : numpy.ndarray, shape (N, 4, L), uint8
         One-hot sequences.
     references : numpy.ndarray, shape (N, R, 4, L)
         R references per sequence, e.g. from :func:`bindscope.shuffle.dinucleotide_shuffle`.
+    mask : numpy.ndarray, shape (N, L), optional
+        Bases whose logits a per-base model's target sums (e.g. :func:`target_mask`); all when None.
     batch_size : int
         Sequence x reference pairs per forward pass.
 
@@ -81,6 +105,8 @@ def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, b
     check_one_hot(x, "x")
     if references.ndim != 4 or references.shape[0] != len(x) or references.shape[2:] != x.shape[1:]:
         raise ValueError(f"references must have shape (N, R, 4, L) = ({len(x)}, R, {x.shape[1]}, {x.shape[2]}), got {references.shape}")
+    if mask is not None and mask.shape != (len(x), x.shape[2]):
+        raise ValueError(f"mask must have shape (N, L) = ({len(x)}, {x.shape[2]}), got {mask.shape}")
     n_refs = references.shape[1]
     explainer = DeepLift(SummedOutput(model.eval()))
     per_batch = max(1, batch_size // n_refs)
@@ -89,7 +115,10 @@ def deep_lift_shap(model: nn.Module, x: np.ndarray, references: np.ndarray, *, b
         xb = torch.from_numpy(x[i : i + per_batch]).float()
         inputs = xb.repeat_interleave(n_refs, dim=0).requires_grad_()
         base = torch.from_numpy(references[i : i + per_batch]).float().reshape(-1, *x.shape[1:])
-        attr = explainer.attribute(inputs, baselines=base, target=0, custom_attribution_func=hypothetical_contributions)
+        extra = None if mask is None else (torch.from_numpy(mask[i : i + per_batch]).float().repeat_interleave(n_refs, dim=0),)
+        attr = explainer.attribute(
+            inputs, baselines=base, target=0, additional_forward_args=extra, custom_attribution_func=hypothetical_contributions
+        )
         hyp[i : i + per_batch] = attr.detach().reshape(len(xb), n_refs, *x.shape[1:]).mean(dim=1).numpy()
     return Attributions(x.astype(np.uint8), hyp, hyp * x)
 
@@ -106,14 +135,19 @@ def attribution_peaks(contribution: np.ndarray, width: int = 10) -> np.ndarray:
 
 
 def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences: int = 2000, threads: int = 1, seed: int = 0) -> None:
-    """Attributions for the positives of one encoded split, written to scores.npz."""
+    """Attributions for the positives of one encoded split, written to scores.npz.
+
+    A per-sequence model's logit is explained; for a per-base model, the sum of its logits over
+    each positive's labelled peak bases (``y_base``; all bases where none is labelled).
+    """
     torch.set_num_threads(threads)
     model, _ = models.load(ckpt)
     data = load_npz(encoded)
     keep = np.flatnonzero(data["y"] == 1)[:max_sequences]
     x = data["x"][keep]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
-    attr = deep_lift_shap(model, x, refs)
+    mask = target_mask(data["y_base"][keep]) if models.is_per_base(model) else None
+    attr = deep_lift_shap(model, x, refs, mask=mask)
     save_encoded(
         out,
         ohe=attr.ohe,

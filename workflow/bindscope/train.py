@@ -18,14 +18,17 @@ from torchmetrics.classification import BinaryAUROC, BinaryAveragePrecision
 
 from bindscope.data import EncodedDataModule
 from bindscope.io import atomic_path
-from bindscope.models import build
+from bindscope.models import build, is_per_base, takes_input_length
 
 
 class BindingModule(L.LightningModule):
-    """Holds a model, its loss and its metrics.
+    """Holds a model, its loss and its metrics; the same module trains every architecture.
 
-    The loss follows the model's output shape: (N, 1) logits are one label per sequence
-    (target ``y``); (N, L) logits are per-base (target ``y_base``).
+    A per-sequence model (``per_base`` False, (N, 1) logits) learns ``y`` with binary
+    cross-entropy. A per-base model ((N, L) logits) learns ``y_base`` with binary
+    cross-entropy weighted by ``pos_weight`` on positive bases, and is also scored per
+    sequence by its maximum per-base probability, so that ``val_auroc``/``val_auprc`` mean the
+    same for every model; its per-base metrics are ``val_base_auroc``/``val_base_auprc``.
 
     Parameters
     ----------
@@ -35,16 +38,22 @@ class BindingModule(L.LightningModule):
         Keyword arguments of the architecture.
     lr, weight_decay : float
         AdamW settings.
+    pos_weight : float
+        Weight of positive bases in a per-base model's loss (ignored for per-sequence models).
     """
 
-    def __init__(self, model_name: str, model_params: dict, lr: float = 1e-3, weight_decay: float = 1e-4):
+    def __init__(self, model_name: str, model_params: dict, lr: float = 1e-3, weight_decay: float = 1e-4, pos_weight: float = 1.0):
         super().__init__()
         self.save_hyperparameters()
         self.model = build(model_name, **model_params)
-        self.loss = nn.BCEWithLogitsLoss()
+        self.per_base = is_per_base(self.model)
+        self.loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight) if self.per_base else None)
         metrics = MetricCollection({"auroc": BinaryAUROC(), "auprc": BinaryAveragePrecision()})
         self.val_metrics = metrics.clone(prefix="val_")
         self.test_metrics = metrics.clone(prefix="test_")
+        if self.per_base:
+            self.val_base_metrics = metrics.clone(prefix="val_base_")
+            self.test_base_metrics = metrics.clone(prefix="test_base_")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x)
@@ -52,9 +61,7 @@ class BindingModule(L.LightningModule):
     def _logits_and_target(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
         x, y, y_base = batch
         logits = self(x)
-        if logits.shape[-1] == 1:
-            return logits[:, 0], y
-        return logits, y_base
+        return (logits, y_base) if self.per_base else (logits[:, 0], y)
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         logits, target = self._logits_and_target(batch)
@@ -63,15 +70,23 @@ class BindingModule(L.LightningModule):
         return loss
 
     def validation_step(self, batch, batch_idx: int) -> None:
-        self._eval_step(batch, self.val_metrics, "val_loss")
+        self._eval_step(batch, "val")
 
     def test_step(self, batch, batch_idx: int) -> None:
-        self._eval_step(batch, self.test_metrics, "test_loss")
+        self._eval_step(batch, "test")
 
-    def _eval_step(self, batch, metrics: MetricCollection, loss_name: str) -> None:
+    def _eval_step(self, batch, split: str) -> None:
         logits, target = self._logits_and_target(batch)
-        self.log(loss_name, self.loss(logits, target), on_epoch=True, prog_bar=True, batch_size=len(target))
-        metrics.update(torch.sigmoid(logits).flatten(), target.flatten().int())
+        self.log(f"{split}_loss", self.loss(logits, target), on_epoch=True, prog_bar=True, batch_size=len(target))
+        prob = torch.sigmoid(logits)
+        metrics = getattr(self, f"{split}_metrics")
+        if self.per_base:
+            base_metrics = getattr(self, f"{split}_base_metrics")
+            base_metrics.update(prob.flatten(), target.flatten().int())
+            self.log_dict(base_metrics, on_epoch=True)
+            metrics.update(prob.amax(dim=-1), batch[1].int())
+        else:
+            metrics.update(prob, target.int())
         self.log_dict(metrics, on_epoch=True, prog_bar=True)
 
     def configure_optimizers(self):
@@ -118,6 +133,7 @@ def run(
     model_params: dict | None = None,
     lr: float = 3e-3,
     weight_decay: float = 1e-4,
+    pos_weight: float = 1.0,
     batch_size: int = 64,
     max_epochs: int = 40,
     patience: int = 8,
@@ -131,8 +147,10 @@ def run(
     L.seed_everything(seed, workers=True)
     data = EncodedDataModule(train, val, batch_size=batch_size, max_shift=max_shift, reverse_complement=reverse_complement, seed=seed)
     data.setup()
-    params = {"input_length": int(data.datasets["train"].tensors[0].shape[-1]), **(model_params or {})}
-    module = BindingModule(model, params, lr=lr, weight_decay=weight_decay)
+    params = dict(model_params or {})
+    if takes_input_length(model):
+        params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
+    module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, pos_weight=pos_weight)
     Path(out_ckpt).parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=Path(out_ckpt).parent, prefix=".train.") as workdir:
         best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience)

@@ -1,15 +1,21 @@
-"""Model architectures (plain nn.Modules) by name, and loading them from a checkpoint."""
+"""Model architectures (plain nn.Modules) by name, and loading them from a checkpoint.
+
+Each architecture class says what it predicts with a class attribute ``per_base``: False for
+one logit per sequence, (N, 1); True for one logit per base, (N, L).
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import torch
 from torch import nn
 
 from bindscope.models.cnn import CNN
+from bindscope.models.unet import UNet
 
-REGISTRY: dict[str, type[nn.Module]] = {"cnn": CNN}
+REGISTRY: dict[str, type[nn.Module]] = {"cnn": CNN, "unet": UNet}
 
 
 def build(name: str, **params) -> nn.Module:
@@ -17,6 +23,17 @@ def build(name: str, **params) -> nn.Module:
     if name not in REGISTRY:
         raise ValueError(f"unknown model {name!r}; known: {sorted(REGISTRY)}")
     return REGISTRY[name](**params)
+
+
+def is_per_base(model: nn.Module) -> bool:
+    """Whether ``model`` gives one logit per base (N, L) rather than one per sequence (N, 1)."""
+    return bool(getattr(model, "per_base", False))
+
+
+def takes_input_length(name: str) -> bool:
+    """Whether the architecture ``name`` is built for one sequence length (it takes ``input_length``)."""
+    cls = REGISTRY.get(name)
+    return cls is not None and "input_length" in inspect.signature(cls).parameters
 
 
 def load(ckpt: str | os.PathLike) -> tuple[nn.Module, dict]:

@@ -37,6 +37,8 @@ class CNN(nn.Module):
         Dropout before the dense layer.
     """
 
+    per_base = False
+
     def __init__(
         self,
         input_length: int = 200,
