@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,11 @@ def demo(tmp_path_factory) -> Path:
 def test_summary_columns_and_rows(demo):
     summary = pd.read_csv(demo / "results" / "summary.tsv", sep="\t")
     assert list(summary.columns) == SUMMARY_COLUMNS
-    assert sorted(zip(summary["tf"], summary["model"], strict=True)) == [("CTCF", "cnn"), ("REST", "cnn")]
+    expected = [("CTCF", "cnn"), ("CTCF", "unet"), ("REST", "cnn"), ("REST", "unet")]
+    assert sorted(zip(summary["tf"], summary["model"], strict=True)) == expected
+    cnn, unet = summary[summary["model"] == "cnn"], summary[summary["model"] == "unet"]
+    assert cnn[["base_auroc", "base_auprc", "iou"]].isna().all().all()  # per-base columns are the U-Net's
+    assert unet[["base_auroc", "base_auprc", "iou"]].notna().all().all()
 
 
 def test_planted_motif_recovered_and_models_accurate(demo):
@@ -58,19 +63,33 @@ def test_planted_motif_recovered_and_models_accurate(demo):
         assert row.auroc >= 0.95, (row.tf, row.auroc)
         assert row.expected_motif_rank == 1, row
         assert row.recovered is True or row.recovered == "True", row
-        assert row.top_match_id.split(".")[0] == row.expected_motif.split(".")[0]
+        assert row.top_match_name == row.tf, row  # a JASPAR matrix of the planted TF (CTCF has three)
         assert row.top_match_id.split(".")[0] != DECOY_BASE_ID
+        assert row.summit_distance_median <= 40, row  # binding sites lie within 40 bp of the summit
+
+
+def test_unet_localises_binding(demo):
+    summary = pd.read_csv(demo / "results" / "summary.tsv", sep="\t")
+    for row in summary[summary["model"] == "unet"].itertuples():
+        assert row.base_auprc >= 0.6, (row.tf, row.base_auprc)
+        assert row.summit_distance_median <= 20, (row.tf, row.summit_distance_median)
+        assert 0 < row.iou <= 1
+    metrics = json.loads((demo / "results" / "CTCF" / "eval" / "unet" / "metrics.json").read_text())
+    before, after = metrics["before_postprocessing"], metrics["after_postprocessing"]
+    assert metrics["iou"] == after["iou"] and after["segments_per_negative"] <= before["segments_per_negative"]
 
 
 def test_reports_and_no_temporary_files(demo):
     for tf in ("CTCF", "REST"):
         page = (demo / "results" / tf / "report.html").read_text()
-        assert page.count("data:image/png;base64,") >= 4 and "recovered" in page
+        assert page.count("data:image/png;base64,") >= 5 and "recovered" in page
+        assert 'alt="per-base tracks of example test positives"' in page and "ROC curves of all models" in page
     assert "CTCF/report.html" in (demo / "results" / "summary.html").read_text()
     assert not [
         p for p in (demo / "results").rglob("*") if ".tmp" in p.name or (p.name.startswith(".") and p.name != ".snakemake_timestamp")
     ]
-    assert (demo / "benchmarks" / "CTCF" / "train" / "cnn.tsv").exists()
+    for model in ("cnn", "unet"):
+        assert (demo / "benchmarks" / "CTCF" / "train" / f"{model}.tsv").exists()
 
 
 def test_missing_peak_file_stops_before_any_job(tmp_path):

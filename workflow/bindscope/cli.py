@@ -131,6 +131,8 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "out_html": {"required": True},
             "out_summary": {"required": True},
             "expected_motif": {},
+            "motif_db": {},
+            "n_tracks": {"type": int},
         },
     ),
     "summary": (

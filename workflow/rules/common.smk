@@ -1,4 +1,5 @@
 # Configuration and sample sheet: loaded, validated, and answered here; no data work.
+import json
 import os
 import re
 import sys

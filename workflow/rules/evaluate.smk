@@ -5,6 +5,8 @@ rule evaluate:
     output:
         metrics="results/{tf}/eval/{model}/metrics.json",
         predictions="results/{tf}/eval/{model}/predictions.tsv.gz",
+        arrays="results/{tf}/eval/{model}/predictions.npz",
+        curves="results/{tf}/eval/{model}/curves.tsv",
         roc="results/{tf}/eval/{model}/roc.png",
         pr="results/{tf}/eval/{model}/pr.png",
     log:
@@ -19,6 +21,7 @@ rule evaluate:
     params:
         outdir=subpath(output.metrics, parent=True),
         threshold=config["threshold"],
+        min_segment=config["min_segment"],
     shell:
         "python -m bindscope evaluate --ckpt {input.ckpt} --encoded {input.test} --outdir {params.outdir} "
-        "--threshold {params.threshold} --threads {threads} > {log} 2>&1"
+        "--threshold {params.threshold} --min-segment {params.min_segment} --threads {threads} > {log} 2>&1"

@@ -2,14 +2,12 @@ rule report:
     input:
         qc="results/{tf}/regions/qc.json",
         metrics=expand("results/{{tf}}/eval/{model}/metrics.json", model=MODELS),
-        curves=expand(
-            "results/{{tf}}/eval/{model}/{curve}.png",
-            model=MODELS,
-            curve=["roc", "pr"],
-        ),
+        curves=expand("results/{{tf}}/eval/{model}/curves.tsv", model=MODELS),
+        predictions=expand("results/{{tf}}/eval/{model}/predictions.npz", model=MODELS),
         tomtom=expand("results/{{tf}}/motifs/{model}/tomtom.tsv", model=MODELS),
         logos=expand("results/{{tf}}/motifs/{model}/logos", model=MODELS),
         scores=expand("results/{{tf}}/attributions/{model}/scores.npz", model=MODELS),
+        motif_db=motif_db_path(),
     output:
         html=report(
             "results/{tf}/report.html",
@@ -39,7 +37,8 @@ rule report:
     shell:
         "python -m bindscope report --tf {wildcards.tf} --peaks {params.peaks} --qc {input.qc} "
         "--models {params.models} --evaldirs {params.evaldirs} --motifdirs {params.motifdirs} "
-        "--scores {input.scores} --out-html {output.html} --out-summary {output.rows} "
+        "--scores {input.scores} --motif-db {input.motif_db} --out-html {output.html} "
+        "--out-summary {output.rows} "
         "{params.expected} > {log} 2>&1"
 
 

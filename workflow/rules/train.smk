@@ -23,11 +23,16 @@ rule train:
         patience=config["train"]["patience"],
         max_shift=config["train"]["max_shift"],
         reverse_complement=config["train"]["reverse_complement"],
+        pos_weight=config["train"]["pos_weight"],
+        model_params=lambda wildcards: json.dumps(
+            config["architecture"].get(wildcards.model) or {}
+        ),
         seed=config["seed"],
     shell:
         "python -m bindscope train --train {input.train} --val {input.val} --model {wildcards.model} "
         "--out-ckpt {output.ckpt} --out-log {output.log} --out-hparams {output.hparams} "
         "--lr {params.lr} --weight-decay {params.weight_decay} --batch-size {params.batch_size} "
         "--max-epochs {params.max_epochs} --patience {params.patience} --max-shift {params.max_shift} "
-        "--reverse-complement {params.reverse_complement} --threads {threads} --seed {params.seed} "
+        "--reverse-complement {params.reverse_complement} --pos-weight {params.pos_weight} "
+        "--model-params '{params.model_params}' --threads {threads} --seed {params.seed} "
         "> {log} 2>&1"

@@ -78,7 +78,7 @@ class UNet(nn.Module):
 
     def __init__(
         self,
-        channels: tuple[int, ...] | list[int] = (16, 32, 64),
+        channels: tuple[int, ...] | list[int] = (8, 16, 32),
         kernel_size: int = 7,
         bottleneck_dilation: int = 2,
         attention: bool = False,
