@@ -3,7 +3,7 @@ import pytest
 import torch
 from captum.attr import DeepLift
 
-from bindscope.interpret import SummedOutput, deep_lift_shap, target_mask
+from bindscope.interpret import SummedOutput, convergence_delta, deep_lift_shap, target_mask
 from bindscope.models.cnn import CNN
 from bindscope.models.unet import UNet
 from bindscope.sequence import one_hot_codes
@@ -113,3 +113,12 @@ def test_unet_hypothetical_agrees_with_tangermeme():
     ).numpy()
     r = np.corrcoef(ours.ravel(), theirs.ravel())[0, 1]
     assert r >= 0.99, r
+
+
+def test_convergence_delta_is_small_without_and_large_with_attention_gates():
+    """Attention gates multiply two input-dependent tensors, which no DeepLIFT rule covers: the check must show it."""
+    x = _seqs()
+    refs = dinucleotide_shuffle(x, 4, 0)
+    plain, gated = _unet(0), _unet(0, attention=True)
+    assert convergence_delta(plain, x, refs, deep_lift_shap(plain, x, refs).contribution).max() < 1e-3
+    assert convergence_delta(gated, x, refs, deep_lift_shap(gated, x, refs).contribution).max() > 1e-2

@@ -6,7 +6,7 @@ from scipy.stats import ks_2samp
 from bindscope.errors import InputError
 from bindscope.genome import open_genome
 from bindscope.io import read_json, read_peaks, read_regions
-from bindscope.regions import assign_splits, build_regions, gc_matched_sample, run
+from bindscope.regions import assign_splits, build_regions, gc_matched_sample, merge_peaks, run
 
 
 def test_gc_matching_reproduces_the_distribution():
@@ -98,3 +98,22 @@ def test_unknown_test_chromosome_and_too_few_positives(tiny_genome):
         run(*args, test_chroms=["chrX"], val_chroms=["chr1"])
     with pytest.raises(InputError, match="fewer than min_positives=1000"):
         run(*args, window=100, min_positives=1000)
+
+
+def test_overlapping_peaks_merge_into_one_positive():
+    peaks = pd.DataFrame(
+        {
+            "chrom": ["c1", "c1", "c1", "c1", "c2"],
+            "start": [100, 140, 180, 1000, 100],
+            "end": [150, 190, 230, 1050, 150],
+            "summit": [125, 165, 205, 1025, 125],
+            "line": [1, 2, 3, 4, 5],
+        }
+    )
+    merged = merge_peaks(peaks)
+    assert merged[["chrom", "start", "end", "summit", "line"]].values.tolist() == [
+        ["c1", 100, 230, 165, 1],
+        ["c1", 1000, 1050, 1025, 4],
+        ["c2", 100, 150, 125, 5],
+    ]
+    assert len(merge_peaks(peaks, distance=800)) == 2  # within 800 bp: the c1 peaks join

@@ -15,6 +15,12 @@ import time
 
 from bindscope.errors import InputError
 
+
+def _boolean(text: str) -> bool:
+    """true/yes/1 (any case) -> True; anything else -> False."""
+    return text.lower() in ("1", "true", "yes")
+
+
 # stage -> (module, function, {flag: argparse options})
 STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
     "demo": ("bindscope.demo", "run", {"outdir": {"required": True}, "n_peaks": {"type": int}, "seed": {"type": int}}),
@@ -40,6 +46,8 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "test_chroms": {"nargs": "*"},
             "val_chroms": {"nargs": "*"},
             "min_positives": {"type": int},
+            "merge_overlapping": {"type": _boolean},
+            "merge_distance": {"type": int},
             "seed": {"type": int},
         },
     ),
@@ -72,8 +80,9 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "batch_size": {"type": int},
             "max_epochs": {"type": int},
             "patience": {"type": int},
+            "min_delta": {"type": float},
             "max_shift": {"type": int},
-            "reverse_complement": {"type": lambda s: s.lower() in ("1", "true", "yes")},
+            "reverse_complement": {"type": _boolean},
             "threads": {"type": int},
             "seed": {"type": int},
         },
@@ -88,6 +97,35 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "threads": {"type": int},
             "threshold": {"type": float},
             "min_segment": {"type": int},
+        },
+    ),
+    "pwm-scan": (
+        "bindscope.baselines.pwm_scan",
+        "run",
+        {
+            "val": {"required": True},
+            "test": {"required": True},
+            "motif_db": {"required": True},
+            "motif": {"required": True},
+            "genome": {"required": True},
+            "outdir": {"required": True},
+            "threshold": {"type": float},
+            "pseudocount": {"type": float},
+            "threads": {"type": int},
+        },
+    ),
+    "kmer-lr": (
+        "bindscope.baselines.kmer_lr",
+        "run",
+        {
+            "train": {"required": True},
+            "val": {"required": True},
+            "test": {"required": True},
+            "outdir": {"required": True},
+            "k": {"type": int},
+            "cs": {"type": float, "nargs": "+"},
+            "threshold": {"type": float},
+            "seed": {"type": int},
         },
     ),
     "interpret": (
@@ -132,6 +170,9 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "out_summary": {"required": True},
             "expected_motif": {},
             "motif_db": {},
+            "baselines": {"nargs": "*"},
+            "baseline_evaldirs": {"nargs": "*"},
+            "notes": {"nargs": "*"},
             "n_tracks": {"type": int},
         },
     ),

@@ -155,22 +155,31 @@ def per_base_metrics(y: np.ndarray, y_base: np.ndarray, prob: np.ndarray, thresh
     }
 
 
-def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float = 0.5, min_segment: int = 10) -> None:
-    """Write metrics.json, predictions.tsv.gz, predictions.npz, curves.tsv, roc.png and pr.png for the test split.
+def write_evaluation(
+    name: str,
+    data: dict[str, np.ndarray],
+    prob: np.ndarray,
+    outdir: str | Path,
+    *,
+    split: str = "test",
+    threshold: float = 0.5,
+    min_segment: int = 10,
+    extra: dict | None = None,
+) -> dict:
+    """Score one model's probabilities on an encoded split and write its evaluation folder.
 
-    predictions.npz holds chrom, start, label and score per window, and for a per-base model
-    ``base_probability`` (N, L) float16 and ``y_base``.
+    Writes metrics.json, predictions.tsv.gz, predictions.npz, curves.tsv, roc.png and pr.png;
+    the same files for every model and baseline. ``prob`` is (N,) per sequence or (N, L) per
+    base; predictions.npz holds chrom, start, label and score per window, and for a per-base
+    model ``base_probability`` (N, L) float16 and ``y_base``. ``extra`` is added to metrics.json.
     """
-    torch.set_num_threads(threads)
-    model, hparams = models.load(ckpt)
-    data = load_npz(encoded)
-    prob = predict_probabilities(model, data["x"])
     score = sequence_scores(prob)
-    metrics = {"model": hparams["model_name"], "split": Path(encoded).stem, **binary_metrics(data["y"], score, threshold)}
+    metrics = {"model": name, "split": split, **binary_metrics(data["y"], score, threshold)}
     per_base = {}
     if prob.ndim == 2:
         metrics.update(per_base_metrics(data["y"], data["y_base"], prob, threshold, min_segment))
         per_base = {"base_probability": prob.astype(np.float16), "y_base": data["y_base"]}
+    metrics.update(extra or {})
     out = Path(outdir)
     length = data["x"].shape[-1]
     write_table(
@@ -182,6 +191,16 @@ def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float
     save_encoded(out / "predictions.npz", chrom=data["chrom"], start=data["start"], label=data["y"], score=score, **per_base)
     curves = curve_table(data["y"], score)
     write_table(curves, out / "curves.tsv")
-    plot_curves(curves, metrics, str(out / "roc.png"), str(out / "pr.png"), hparams["model_name"])
+    plot_curves(curves, metrics, str(out / "roc.png"), str(out / "pr.png"), name)
     write_json(metrics, out / "metrics.json")
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items() if not isinstance(v, dict)})
+    return metrics
+
+
+def run(ckpt: str, encoded: str, outdir: str, threads: int = 1, threshold: float = 0.5, min_segment: int = 10) -> None:
+    """Evaluate a trained model on an encoded split (the test split): see :func:`write_evaluation`."""
+    torch.set_num_threads(threads)
+    model, hparams = models.load(ckpt)
+    data = load_npz(encoded)
+    prob = predict_probabilities(model, data["x"])
+    write_evaluation(hparams["model_name"], data, prob, outdir, split=Path(encoded).stem, threshold=threshold, min_segment=min_segment)

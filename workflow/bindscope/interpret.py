@@ -123,6 +123,24 @@ def deep_lift_shap(
     return Attributions(x.astype(np.uint8), hyp, hyp * x)
 
 
+@torch.no_grad()
+def convergence_delta(
+    model: nn.Module, x: np.ndarray, references: np.ndarray, contribution: np.ndarray, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """|summed contributions - (f(x) - mean f(reference))| per sequence (N,): ~0 when DeepLIFT's rules hold.
+
+    A model with an operation no rule covers (the U-Net's attention gates multiply two
+    input-dependent tensors) breaks summation-to-delta; this measures by how much.
+    """
+    target = SummedOutput(model.eval())
+    n, n_refs = references.shape[:2]
+    m = None if mask is None else torch.from_numpy(mask).float()
+    fx = target(torch.from_numpy(x).float(), m)[:, 0]
+    refs = torch.from_numpy(references).float().reshape(-1, *x.shape[1:])
+    fr = target(refs, None if m is None else m.repeat_interleave(n_refs, dim=0))[:, 0].reshape(n, n_refs)
+    return np.abs(contribution.sum(axis=(1, 2)) - (fx[:, None] - fr).mean(dim=1).numpy())
+
+
 def attribution_peaks(contribution: np.ndarray, width: int = 10) -> np.ndarray:
     """Centre of the ``width``-bp stretch with the largest summed contribution, per sequence (N,) int.
 
@@ -148,6 +166,15 @@ def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     mask = target_mask(data["y_base"][keep]) if models.is_per_base(model) else None
     attr = deep_lift_shap(model, x, refs, mask=mask)
+    check = slice(0, 64)  # a sample: the check is one forward pass over its sequence x reference pairs
+    delta = convergence_delta(model, x[check], refs[check], attr.contribution[check], None if mask is None else mask[check])
+    scale = np.abs(attr.contribution[check].sum(axis=(1, 2))).mean() if len(x) else 0.0
+    print(f"summation-to-delta on {len(delta)} sequences: max |delta| {delta.max(initial=0):.2e} (mean |sum of contributions| {scale:.2e})")
+    if len(delta) and delta.max() > 0.01 * max(scale, 1e-6):
+        print(
+            "warning: DeepLIFT contributions do not sum to the output difference (an operation without "
+            "a DeepLIFT rule, e.g. attention gates); treat them as approximate"
+        )
     save_encoded(
         out,
         ohe=attr.ohe,

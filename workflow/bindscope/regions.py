@@ -80,6 +80,23 @@ def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
     return pd.DataFrame({"chrom": np.concatenate(chroms) if chroms else [], "start": start, "end": start + window})
 
 
+def merge_peaks(peaks: pd.DataFrame, distance: int = 0) -> pd.DataFrame:
+    """Merge peaks that overlap or lie within ``distance`` bp (bedtools merge) into one peak each.
+
+    Clustered windows tiling one locus (as in ChIP-exo calls) become one positive, not several
+    near-identical ones. The merged peak spans its members; its summit is the mean of their
+    summits, rounded down. Returns chrom, start, end, summit, line (the first member's line).
+    """
+    if peaks.empty:
+        return peaks.copy()
+    table = peaks[["chrom", "start", "end", "summit", "line"]]
+    merged = pybedtools.BedTool.from_dataframe(table).sort().merge(d=distance, c=[4, 5], o=["mean", "min"])
+    df = merged.to_dataframe(names=["chrom", "start", "end", "summit", "line"], dtype={"chrom": str})
+    df["summit"] = np.floor(df["summit"].astype(float)).astype(np.int64)
+    df["line"] = df["line"].astype(np.int64)
+    return df
+
+
 def exclude_intervals(
     windows: pd.DataFrame, peaks: pd.DataFrame, sizes: dict[str, int], padding: int, blacklist: pd.DataFrame | None
 ) -> pd.DataFrame:
@@ -209,14 +226,26 @@ def build_regions(
     gc_bins: int = 50,
     test_chroms: list[str] | None = None,
     val_chroms: list[str] | None = None,
+    merge_overlapping: bool = True,
+    merge_distance: int = 0,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, dict]:
-    """Positives and GC-matched negatives with their splits, and the QC dictionary."""
+    """Positives and GC-matched negatives with their splits, and the QC dictionary.
+
+    With ``merge_overlapping``, peaks that overlap or lie within ``merge_distance`` bp become one
+    positive (:func:`merge_peaks`); negatives always avoid every original peak.
+    """
     rng = np.random.default_rng(seed)
     sizes = chrom_sizes(fasta)
+    n_peaks = len(peaks)
+    all_peaks = peaks
+    if merge_overlapping:
+        peaks = merge_peaks(peaks, merge_distance)
     too_long = [c for c, s in sizes.items() if s < window]
     pos, n_out, n_dup = positive_windows(peaks, sizes, window)
-    cand = exclude_intervals(tile_windows({c: s for c, s in sizes.items() if s >= window}, window), peaks, sizes, peak_padding, blacklist)
+    cand = exclude_intervals(
+        tile_windows({c: s for c, s in sizes.items() if s >= window}, window), all_peaks, sizes, peak_padding, blacklist
+    )
     # one pass over the genome for both tables: each chromosome is read once
     gc, nfrac = window_composition(fasta, pd.concat([pos[["chrom", "start", "end"]], cand], ignore_index=True))
     pos_gc, pos_n, cand_gc, cand_n = gc[: len(pos)], nfrac[: len(pos)], gc[len(pos) :], nfrac[len(pos) :]
@@ -248,7 +277,8 @@ def build_regions(
         regions,
         gc,
         window=window,
-        n_peaks=len(peaks),
+        n_peaks=n_peaks,
+        n_peaks_after_merging=len(peaks) if merge_overlapping else None,
         positives_out_of_bounds=n_out,
         positives_duplicate=n_dup,
         positives_n_rich=int((~keep).sum()),

@@ -44,6 +44,8 @@ SUMMARY_COLUMNS = [
 ]
 #: Columns of the per-TF report's metrics table.
 TF_TABLE_COLUMNS = [c for c in SUMMARY_COLUMNS if c not in {"tf", "n_train", "top_match_id", "expected_motif"}]
+#: Count columns: whole numbers, empty where they do not apply.
+INTEGER_COLUMNS = ["n_train", "n_test", "n_patterns", "expected_motif_rank"]
 RECOVERY_MAX_RANK = 3
 RECOVERY_MAX_QVAL = 0.05
 
@@ -137,6 +139,28 @@ def expected_tf_name(expected: str | None, motif_db: str | None) -> str | None:
         return None
     motif = find_motif(read_meme(motif_db), expected)
     return motif.name if motif else None
+
+
+def baseline_row(tf: str, name: str, qc: dict, metrics: dict, expected: str | None) -> dict:
+    """A summary row for a baseline: its test metrics; no patterns, so the motif columns stay empty."""
+    counts = qc["counts"]
+    row = {
+        "tf": tf,
+        "model": name,
+        "n_train": sum(v.get("train", 0) for v in counts.values()),
+        "n_test": metrics["n"],
+        **{k: metrics.get(k, math.nan) for k in ("accuracy", "auroc", "auprc", "f1", "mcc")},
+        "expected_motif": expected or "",
+    }
+    return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
+
+
+def summary_table(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a table with SUMMARY_COLUMNS, count columns as nullable integers (1, not 1.0)."""
+    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    for c in INTEGER_COLUMNS:
+        table[c] = pd.to_numeric(table[c], errors="coerce").round().astype("Int64")
+    return table
 
 
 def image_uri(path: str | Path) -> str:
@@ -249,7 +273,10 @@ Test chromosomes {{ qc.splits.test|join(", ") }}; validation {{ qc.splits.val|jo
 <h2>Test-set metrics</h2>
 <table><tr>{% for c in metric_cols %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in rows %}<tr>{% for c in metric_cols %}<td>{{ fmt(r[c]) }}</td>{% endfor %}</tr>{% endfor %}</table>
-<p class="note">Sequence-level columns score each window by the model's probability (a per-base model: its maximum over
+{% for n in notes %}<p class="note">{{ n }}</p>{% endfor %}
+<p class="note">Baselines (no patterns): pwm_scan = best log-odds score of the sheet's motif over both strands, as a
+probability by a logistic fit on the validation split; kmer_lr = logistic regression on canonical k-mer counts, C chosen on
+the validation split. Sequence-level columns score each window by the model's probability (a per-base model: its maximum over
 the window). base_auroc/base_auprc pool every test base; iou is that of the predicted segments (threshold, then runs shorter
 than the minimum segment dropped) with the labelled peak bases. summit_distance_median: |predicted position - summit| in bp
 over test positives (per-base model: its output maximum; per-sequence model: its attribution maximum).</p>
@@ -269,9 +296,12 @@ Median distance of the attribution peak to the summit: {{ fmt(m.attribution_dist
 )
 
 
-def render_tf_report(tf: str, peaks: str, expected: str | None, qc: dict, rows: list[dict], models: list[dict], figures: dict) -> str:
+def render_tf_report(
+    tf: str, peaks: str, expected: str | None, qc: dict, rows: list[dict], models: list[dict], figures: dict, notes: list[str]
+) -> str:
     """The per-TF page; ``figures`` holds the data URIs roc, pr and tracks (empty string: no tracks)."""
     return _TF_TEMPLATE.render(
+        notes=notes,
         tf=tf,
         peaks=peaks,
         expected=expected,
@@ -314,12 +344,16 @@ def run(
     out_summary: str,
     expected_motif: str | None = None,
     motif_db: str | None = None,
+    baselines: list[str] | None = None,
+    baseline_evaldirs: list[str] | None = None,
+    notes: list[str] | None = None,
     n_tracks: int = 3,
 ) -> None:
-    """Write results/{tf}/report.html and the TF's summary rows (one per model).
+    """Write results/{tf}/report.html and the TF's summary rows (one per model, then one per baseline).
 
     Reads each model's eval folder (metrics.json, curves.tsv, predictions.npz), motif folder
-    (tomtom.tsv, logos/) and attribution scores; ``motif_db`` (MEME) names the expected motif's TF.
+    (tomtom.tsv, logos/) and attribution scores, and each baseline's eval folder; ``motif_db``
+    (MEME) names the expected motif's TF; ``notes`` are shown as they are (e.g. a baseline left out).
     """
     qc_data = read_json(qc)
     expected_name = expected_tf_name(expected_motif, motif_db)
@@ -332,13 +366,16 @@ def run(
         curves[name] = pd.read_csv(Path(evaldir) / "curves.tsv", sep="\t")
         predictions[name] = load_npz(Path(evaldir) / "predictions.npz")
         sections.append(model_section(name, Path(motifdir), tomtom, rows[name], summit_distance_median(attributions[name])))
+    for name, evaldir in zip(baselines or [], baseline_evaldirs or [], strict=True):
+        rows[name] = baseline_row(tf, name, qc_data, read_json(Path(evaldir) / "metrics.json"), expected_motif or None)
+        curves[name] = pd.read_csv(Path(evaldir) / "curves.tsv", sep="\t")
     first = read_json(Path(evaldirs[0]) / "metrics.json")
     roc, pr = overlaid_curves(curves, rows, first["positive_fraction"])
     examples = track_examples(attributions, n_tracks)
     figures = {"roc": roc, "pr": pr, "tracks": track_plot(attributions, predictions, examples) if examples else ""}
     with atomic_path(out_html) as tmp:
-        tmp.write_text(render_tf_report(tf, peaks, expected_motif, qc_data, list(rows.values()), sections, figures))
-    write_table(pd.DataFrame(list(rows.values()), columns=SUMMARY_COLUMNS), out_summary)
+        tmp.write_text(render_tf_report(tf, peaks, expected_motif, qc_data, list(rows.values()), sections, figures, notes or []))
+    write_table(summary_table(list(rows.values())), out_summary)
     for r in rows.values():
         print({k: r[k] for k in ("tf", "model", "auroc", "base_auprc", "summit_distance_median", "top_match_name", "recovered")})
 
@@ -358,9 +395,9 @@ _SUMMARY_TEMPLATE = Environment(autoescape=True).from_string(
 
 def run_summary(rows: list[str], out_tsv: str, out_html: str) -> None:
     """Concatenate per-TF summary rows into results/summary.tsv and summary.html."""
-    table = pd.concat([pd.read_csv(p, sep="\t", dtype={"tf": str}) for p in rows], ignore_index=True)[SUMMARY_COLUMNS]
+    table = summary_table(pd.concat([pd.read_csv(p, sep="\t", dtype={"tf": str}) for p in rows], ignore_index=True).to_dict("records"))
     write_table(table, out_tsv)
-    records = [{c: (v if not (isinstance(v, float) and math.isnan(v)) else "") for c, v in r.items()} for r in table.to_dict("records")]
+    records = [{c: ("" if pd.isna(v) else v) for c, v in r.items()} for r in table.to_dict("records")]
     with atomic_path(out_html) as tmp:
         tmp.write_text(_SUMMARY_TEMPLATE.render(rows=records, cols=SUMMARY_COLUMNS, tfs=list(dict.fromkeys(table["tf"])), fmt=_fmt))
     print(table.to_string(index=False))

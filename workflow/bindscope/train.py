@@ -100,9 +100,14 @@ def fit(
     *,
     max_epochs: int = 30,
     patience: int = 5,
+    min_delta: float = 0.0,
     accelerator: str = "auto",
 ) -> tuple[str, pd.DataFrame]:
-    """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log."""
+    """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log.
+
+    Training stops after ``patience`` epochs without a validation AUPRC gain above ``min_delta``;
+    the checkpoint kept is the epoch with the best validation AUPRC.
+    """
     checkpoint = ModelCheckpoint(dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1)
     trainer = L.Trainer(
         max_epochs=max_epochs,
@@ -110,7 +115,11 @@ def fit(
         devices=1,
         deterministic=True,
         default_root_dir=workdir,
-        callbacks=[EarlyStopping(monitor="val_auprc", mode="max", patience=patience), checkpoint, TQDMProgressBar(refresh_rate=25)],
+        callbacks=[
+            EarlyStopping(monitor="val_auprc", mode="max", patience=patience, min_delta=min_delta),
+            checkpoint,
+            TQDMProgressBar(refresh_rate=25),
+        ],
         logger=CSVLogger(workdir, name="log", version=0),
         enable_progress_bar=True,
         log_every_n_steps=1,
@@ -137,6 +146,7 @@ def run(
     batch_size: int = 64,
     max_epochs: int = 40,
     patience: int = 8,
+    min_delta: float = 0.001,
     max_shift: int = 10,
     reverse_complement: bool = True,
     threads: int = 1,
@@ -153,7 +163,7 @@ def run(
     module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, pos_weight=pos_weight)
     Path(out_ckpt).parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=Path(out_ckpt).parent, prefix=".train.") as workdir:
-        best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience)
+        best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience, min_delta=min_delta)
         with atomic_path(out_hparams) as tmp:
             shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)
         with atomic_path(out_log) as tmp:

@@ -47,6 +47,7 @@ if unknown_tfs:
     )
 TFS = config["tfs"] or list(samples.index)
 MODELS = config["models"]
+BASELINES = config["baselines"]
 
 
 wildcard_constraints:
@@ -82,6 +83,31 @@ def motif_db_path():
         return db["source"]
     groups = "_".join(db["tax_groups"]) or "all"
     return f"resources/motif_db/{db['release']}_{db['collection']}_{groups}.meme"
+
+
+def eval_files(model):
+    """The evaluation folder of a model or baseline: the same files for each (evaluate.write_evaluation)."""
+    folder = f"results/{{tf}}/eval/{model}"
+    return {
+        "metrics": f"{folder}/metrics.json",
+        "predictions": f"{folder}/predictions.tsv.gz",
+        "arrays": f"{folder}/predictions.npz",
+        "curves": f"{folder}/curves.tsv",
+        "roc": f"{folder}/roc.png",
+        "pr": f"{folder}/pr.png",
+    }
+
+
+def baselines_for(tf):
+    """Baselines run for a TF: pwm_scan needs the sheet's motif."""
+    return [b for b in BASELINES if b != "pwm_scan" or samples.loc[tf, "motif"]]
+
+
+def baseline_note(wildcards):
+    """Report params: why a configured baseline is left out for this TF."""
+    if "pwm_scan" in BASELINES and not samples.loc[wildcards.tf, "motif"]:
+        return "--notes 'pwm_scan left out: the sheet names no motif for this TF'"
+    return ""
 
 
 def final_outputs():

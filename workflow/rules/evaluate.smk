@@ -3,12 +3,7 @@ rule evaluate:
         ckpt="results/{tf}/models/{model}/model.ckpt",
         test="results/{tf}/encoded/test.npz",
     output:
-        metrics="results/{tf}/eval/{model}/metrics.json",
-        predictions="results/{tf}/eval/{model}/predictions.tsv.gz",
-        arrays="results/{tf}/eval/{model}/predictions.npz",
-        curves="results/{tf}/eval/{model}/curves.tsv",
-        roc="results/{tf}/eval/{model}/roc.png",
-        pr="results/{tf}/eval/{model}/pr.png",
+        **eval_files("{model}"),
     log:
         "logs/{tf}/evaluate/{model}.log",
     benchmark:

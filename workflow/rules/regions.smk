@@ -24,6 +24,8 @@ rule regions:
         test_chroms=" ".join(config["test_chroms"]),
         val_chroms=" ".join(config["val_chroms"]),
         min_positives=config["min_positives"],
+        merge=config["merge_overlapping_peaks"],
+        merge_distance=config["merge_distance"],
         seed=config["seed"],
     shell:
         "python -m bindscope regions --peaks {input.peaks} --genome {input.genome} {params.blacklist} "
@@ -31,4 +33,5 @@ rule regions:
         "--negative-ratio {params.negative_ratio} --peak-padding {params.peak_padding} "
         "--max-n-fraction {params.max_n_fraction} --test-chroms {params.test_chroms} "
         "--val-chroms {params.val_chroms} --min-positives {params.min_positives} "
+        "--merge-overlapping {params.merge} --merge-distance {params.merge_distance} "
         "--seed {params.seed} > {log} 2>&1"

@@ -7,6 +7,12 @@ rule report:
         tomtom=expand("results/{{tf}}/motifs/{model}/tomtom.tsv", model=MODELS),
         logos=expand("results/{{tf}}/motifs/{model}/logos", model=MODELS),
         scores=expand("results/{{tf}}/attributions/{model}/scores.npz", model=MODELS),
+        baselines=lambda wildcards: expand(
+            "results/{tf}/eval/{baseline}/{file}",
+            tf=wildcards.tf,
+            baseline=baselines_for(wildcards.tf),
+            file=["metrics.json", "curves.tsv", "predictions.npz"],
+        ),
         motif_db=motif_db_path(),
     output:
         html=report(
@@ -29,6 +35,11 @@ rule report:
         models=MODELS,
         evaldirs=lambda wildcards, input: [os.path.dirname(p) for p in input.metrics],
         motifdirs=lambda wildcards, input: [os.path.dirname(p) for p in input.tomtom],
+        baselines=lambda wildcards: " ".join(baselines_for(wildcards.tf)),
+        baseline_dirs=lambda wildcards: " ".join(
+            f"results/{wildcards.tf}/eval/{b}" for b in baselines_for(wildcards.tf)
+        ),
+        note=baseline_note,
         expected=lambda wildcards: (
             f"--expected-motif {samples.loc[wildcards.tf, 'motif']}"
             if samples.loc[wildcards.tf, "motif"]
@@ -38,8 +49,8 @@ rule report:
         "python -m bindscope report --tf {wildcards.tf} --peaks {params.peaks} --qc {input.qc} "
         "--models {params.models} --evaldirs {params.evaldirs} --motifdirs {params.motifdirs} "
         "--scores {input.scores} --motif-db {input.motif_db} --out-html {output.html} "
-        "--out-summary {output.rows} "
-        "{params.expected} > {log} 2>&1"
+        "--out-summary {output.rows} --baselines {params.baselines} "
+        "--baseline-evaldirs {params.baseline_dirs} {params.note} {params.expected} > {log} 2>&1"
 
 
 rule summary:

@@ -21,6 +21,7 @@ rule train:
         batch_size=config["train"]["batch_size"],
         max_epochs=config["train"]["max_epochs"],
         patience=config["train"]["patience"],
+        min_delta=config["train"]["min_delta"],
         max_shift=config["train"]["max_shift"],
         reverse_complement=config["train"]["reverse_complement"],
         pos_weight=config["train"]["pos_weight"],
@@ -32,7 +33,8 @@ rule train:
         "python -m bindscope train --train {input.train} --val {input.val} --model {wildcards.model} "
         "--out-ckpt {output.ckpt} --out-log {output.log} --out-hparams {output.hparams} "
         "--lr {params.lr} --weight-decay {params.weight_decay} --batch-size {params.batch_size} "
-        "--max-epochs {params.max_epochs} --patience {params.patience} --max-shift {params.max_shift} "
+        "--max-epochs {params.max_epochs} --patience {params.patience} --min-delta {params.min_delta} "
+        "--max-shift {params.max_shift} "
         "--reverse-complement {params.reverse_complement} --pos-weight {params.pos_weight} "
         "--model-params '{params.model_params}' --threads {threads} --seed {params.seed} "
         "> {log} 2>&1"

@@ -69,7 +69,9 @@ class UNet(nn.Module):
     bottleneck_dilation : int
         Dilation of the bottleneck block's convolutions (wider context at the coarsest level).
     attention : bool
-        Attention gates on the skip connections.
+        Attention gates on the skip connections. The gate multiplies two input-dependent
+        tensors, which no DeepLIFT rule covers: contributions then no longer sum to the output
+        difference (interpret measures and logs the gap), so it is off by default.
     dropout : float
         Dropout before the per-base output layer.
     """
