@@ -1,0 +1,55 @@
+"""End to end on real data: the Reb1 benchmark configuration (bench/reb1) on sacCer3 from ../shared/data.
+
+Asserts the motif verdict only; metric thresholds live in the benchmark (bench/reb1/run.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data" / "sacCer3"
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("reb1_bench", REPO / "bench" / "reb1" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def reb1(tmp_path_factory) -> Path:
+    if not (DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.narrowPeak").exists():
+        pytest.skip(f"the Reb1 data are not at {DATA} (../shared/data beside the repository)")
+    workdir = tmp_path_factory.mktemp("reb1")
+    config = _bench_module().prepare(workdir)
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2"]
+    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), str(config)]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
+def test_reb1_motif_found_by_every_model(reb1):
+    summary = pd.read_csv(reb1 / "results" / "summary.tsv", sep="\t")
+    models = summary[summary["model"].isin(["cnn", "unet"])]
+    assert sorted(models["model"]) == ["cnn", "unet"]
+    for row in models.itertuples():
+        assert row.top_match_name.upper() == "REB1" and row.top_match_id.startswith("MA0363"), row
+        assert row.top_match_qval < 0.01, row
+        assert row.expected_motif_rank == 1 and (row.recovered is True or row.recovered == "True"), row
+    assert set(summary["model"]) == {"cnn", "unet", "pwm_scan", "kmer_lr"}
+
+
+def test_reb1_clustered_windows_merged(reb1):
+    qc = json.loads((reb1 / "results" / "REB1" / "regions" / "qc.json").read_text())
+    assert qc["n_peaks"] == 1775 and qc["n_peaks_after_merging"] < qc["n_peaks"]
