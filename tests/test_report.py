@@ -102,7 +102,7 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> tuple[str, str,
 
 def test_report_shows_models_side_by_side(tmp_path):
     rng = np.random.default_rng(0)
-    dirs = [_fake_model_outputs(tmp_path, name, name == "unet", rng) for name in ("cnn", "unet")]
+    dirs = [_fake_model_outputs(tmp_path, name, name == "unet", rng) for name in ("cnn", "unet", "kmer_lr")]
     qc = {
         "window": 50,
         "counts": {"peak": {"train": 5, "test": 3}, "gc_matched": {"train": 5, "test": 3}},
@@ -115,21 +115,26 @@ def test_report_shows_models_side_by_side(tmp_path):
         "peaks.bed",
         str(tmp_path / "qc.json"),
         ["cnn", "unet"],
-        [d[0] for d in dirs],
-        [d[1] for d in dirs],
-        [d[2] for d in dirs],
+        [d[0] for d in dirs[:2]],
+        [d[1] for d in dirs[:2]],
+        [d[2] for d in dirs[:2]],
         str(tmp_path / "report.html"),
         str(tmp_path / "rows.tsv"),
         expected_motif="MA0139",
+        baselines=["kmer_lr"],
+        baseline_evaldirs=[dirs[2][0]],
+        notes=["pwm_scan left out: the sheet names no motif for this TF"],
     )
     page = (tmp_path / "report.html").read_text()
     assert "ROC curves of all models" in page and "per-base tracks of example test positives" in page
     assert page.count("<h2>cnn</h2>") == 1 and page.count("<h2>unet</h2>") == 1
     assert "<th>base_auprc</th>" in page and "<th>iou</th>" in page
+    assert "pwm_scan left out: the sheet names no motif for this TF" in page and "<td>kmer_lr</td>" in page
     rows = pd.read_csv(tmp_path / "rows.tsv", sep="\t")
-    assert rows["model"].tolist() == ["cnn", "unet"]
-    assert rows["summit_distance_median"].tolist() == [5.0, 3.0]  # cnn: attribution (|25-25|,|20-25|,|30-25|); unet: output
-    assert rows["recovered"].tolist() == [True, True]
+    assert rows["model"].tolist() == ["cnn", "unet", "kmer_lr"]
+    assert rows["summit_distance_median"].tolist()[:2] == [5.0, 3.0]  # cnn: attribution (|25-25|,|20-25|,|30-25|); unet: output
+    assert rows["recovered"].tolist()[:2] == [True, True] and pd.isna(rows.loc[2, "recovered"])
+    assert rows.loc[2, "auroc"] == 1.0 and pd.isna(rows.loc[2, "n_patterns"]) and rows.loc[2, "expected_motif"] == "MA0139"
 
 
 def test_any_matrix_of_the_expected_tf_counts_but_not_a_paralog():
