@@ -105,6 +105,17 @@ def summit_distance_median(scores: dict[str, np.ndarray]) -> float:
     return float(np.median(np.abs(scores["attribution_peak"] - scores["ohe"].shape[-1] // 2)))
 
 
+def metric_columns(tf: str, model: str, qc: dict, metrics: dict) -> dict:
+    """The summary columns every row has: TF, model, split sizes and test metrics (NaN where absent)."""
+    return {
+        "tf": tf,
+        "model": model,
+        "n_train": sum(v.get("train", 0) for v in qc["counts"].values()),
+        "n_test": metrics["n"],
+        **{k: metrics.get(k, math.nan) for k in ("accuracy", "auroc", "auprc", "f1", "mcc", "base_auroc", "base_auprc", "iou")},
+    }
+
+
 def summary_row(
     tf: str,
     model: str,
@@ -120,13 +131,8 @@ def summary_row(
     summit_distance_median is the model's own (per-base output maximum, in ``metrics``) when it
     has one, else that of its attribution maximum.
     """
-    counts = qc["counts"]
     row = {
-        "tf": tf,
-        "model": model,
-        "n_train": sum(v.get("train", 0) for v in counts.values()),
-        "n_test": metrics["n"],
-        **{k: metrics.get(k, math.nan) for k in ("accuracy", "auroc", "auprc", "f1", "mcc", "base_auroc", "base_auprc", "iou")},
+        **metric_columns(tf, model, qc, metrics),
         "summit_distance_median": metrics.get("summit_distance_median", summit_distance_median(scores)),
         **motif_verdict(tomtom, expected, expected_name),
     }
@@ -143,15 +149,7 @@ def expected_tf_name(expected: str | None, motif_db: str | None) -> str | None:
 
 def baseline_row(tf: str, name: str, qc: dict, metrics: dict, expected: str | None) -> dict:
     """A summary row for a baseline: its test metrics; no patterns, so the motif columns stay empty."""
-    counts = qc["counts"]
-    row = {
-        "tf": tf,
-        "model": name,
-        "n_train": sum(v.get("train", 0) for v in counts.values()),
-        "n_test": metrics["n"],
-        **{k: metrics.get(k, math.nan) for k in ("accuracy", "auroc", "auprc", "f1", "mcc")},
-        "expected_motif": expected or "",
-    }
+    row = {**metric_columns(tf, name, qc, metrics), "expected_motif": expected or ""}
     return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
 
 
