@@ -36,7 +36,14 @@ def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.Da
     path = Path(path)
     if not path.is_file():
         raise InputError(path, None, "no such sample sheet")
-    df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    try:
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    except pd.errors.EmptyDataError:
+        raise InputError(path, None, "empty: expected a tab-separated header line (tf, peaks, genome, ...) and rows") from None
+    except pd.errors.ParserError as err:
+        raise InputError(path, None, f"not a tab-separated table with one value per column: {str(err).strip()}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(path, None, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise InputError(path, "header", f"missing required columns {missing} (columns: {list(df.columns)})")

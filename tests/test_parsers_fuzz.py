@@ -1,0 +1,102 @@
+"""Property-based tests: random and mutated lines to the sheet, peak and MEME parsers.
+
+Each input is either parsed or rejected with the package's own InputError, never a traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bindscope.errors import InputError
+from bindscope.io import read_peaks
+from bindscope.motifdb import read_meme
+from bindscope.sheet import read_sheet
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FIELD = st.one_of(
+    st.integers(-10, 10**6).map(str),
+    st.sampled_from(["chr1", "chrI", "1", ".", "-1", "0", "", "NA", "1e3", "0x10", "nan", "inf", "chr1 ", "\u00e9", "#", "track"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6),
+)
+
+
+def _lines(n_fields: int):
+    return st.lists(st.lists(FIELD, min_size=0, max_size=n_fields).map("\t".join), min_size=0, max_size=6)
+
+
+def _write(text: str, name: str, gz: bool = False) -> Path:
+    path = Path(tempfile.mkdtemp()) / name
+    data = text.encode("utf-8", errors="surrogatepass")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+def _parsed_or_input_error(parse, path: Path) -> None:
+    try:
+        parse(path)
+    except InputError as err:
+        assert str(path) in str(err)
+
+
+VALID_PEAK = ["chr1", "100", "200", "p1", "0", ".", "-1", "-1", "-1", "50"]
+
+
+@FUZZ
+@given(_lines(11), st.booleans(), st.sampled_from(["\n", "\r\n"]))
+def test_peak_parser_random_lines(lines, gz, newline):
+    _parsed_or_input_error(read_peaks, _write(newline.join(lines) + newline, "peaks.narrowPeak", gz))
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.integers(0, 9), FIELD), max_size=4), st.integers(0, 2))
+def test_peak_parser_mutated_valid_lines(mutations, truncate):
+    fields = list(VALID_PEAK)
+    for i, value in mutations:
+        fields[i] = value
+    line = "\t".join(fields[: len(fields) - 3 * truncate] if truncate else fields)
+    _parsed_or_input_error(read_peaks, _write(f"chr1\t10\t20\n{line}\n", "peaks.bed"))
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["tf", "peaks", "genome", "blacklist", "motif", "extra", ""]), max_size=6), _lines(6))
+def test_sheet_parser_random_rows(header, rows):
+    _parsed_or_input_error(read_sheet, _write("\t".join(header) + "\n" + "\n".join(rows) + "\n", "samples.tsv"))
+
+
+MEME = """MEME version 4
+
+ALPHABET= ACGT
+
+strands: + -
+
+Background letter frequencies
+A 0.25 C 0.25 G 0.25 T 0.25
+
+MOTIF MA0001.1 X
+letter-probability matrix: alength= 4 w= 2 nsites= 20 E= 0
+0.25 0.25 0.25 0.25
+0.7 0.1 0.1 0.1
+"""
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.integers(0, 13), st.integers(0, 40), FIELD), max_size=4))
+def test_meme_parser_mutated_file(mutations):
+    lines = MEME.splitlines()
+    for i, pos, value in mutations:
+        k = i % len(lines)
+        lines[k] = lines[k][:pos] + value + lines[k][pos + 1 :]
+    _parsed_or_input_error(read_meme, _write("\n".join(lines) + "\n", "db.meme"))
+
+
+@FUZZ
+@given(st.binary(max_size=200))
+def test_meme_parser_random_bytes(data):
+    path = Path(tempfile.mkdtemp()) / "db.meme"
+    path.write_bytes(data)
+    _parsed_or_input_error(read_meme, path)
