@@ -122,3 +122,15 @@ def test_convergence_delta_is_small_without_and_large_with_attention_gates():
     plain, gated = _unet(0), _unet(0, attention=True)
     assert convergence_delta(plain, x, refs, deep_lift_shap(plain, x, refs).contribution).max() < 1e-3
     assert convergence_delta(gated, x, refs, deep_lift_shap(gated, x, refs).contribution).max() > 1e-2
+
+
+def test_attribution_works_under_global_deterministic_mode():
+    """captum's max-pool rule uses max_unpool (no deterministic kernel): it warns, not raises, and the mode is restored."""
+    model, x = _model(), _seqs(n=2)
+    torch.use_deterministic_algorithms(True)
+    try:
+        attr = deep_lift_shap(model, x, dinucleotide_shuffle(x, 2, 0))
+        assert torch.are_deterministic_algorithms_enabled() and not torch.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        torch.use_deterministic_algorithms(False)
+    assert np.isfinite(attr.hypothetical).all()

@@ -65,3 +65,11 @@ def test_unet_learns_where_the_motif_is(tmp_path):
     prob = torch.sigmoid(model(torch.from_numpy(data["x"]).float())).detach().numpy()
     assert binary_metrics(data["y_base"].ravel(), prob.ravel())["auroc"] > 0.95  # per base
     assert binary_metrics(data["y"], predict(model, data["x"]))["auroc"] > 0.95  # per sequence: maximum probability
+
+
+def test_training_leaves_torch_deterministic_mode_as_it_found_it(tmp_path):
+    """Lightning's deterministic=True turns torch's global flag on; later work in the same process
+    (e.g. captum's max-pool rule, which has no deterministic kernel) must not inherit it."""
+    assert not torch.are_deterministic_algorithms_enabled()
+    _train(tmp_path, "cnn", model_params={"n_filters": 4, "n_filters2": 4}, max_epochs=1)
+    assert not torch.are_deterministic_algorithms_enabled()

@@ -12,6 +12,7 @@ element-wise, so the rescale rule is exact for it: it is added to the table here
 
 from __future__ import annotations
 
+import contextlib
 from typing import NamedTuple
 
 import numpy as np
@@ -107,8 +108,28 @@ def deep_lift_shap(
         raise ValueError(f"references must have shape (N, R, 4, L) = ({len(x)}, R, {x.shape[1]}, {x.shape[2]}), got {references.shape}")
     if mask is not None and mask.shape != (len(x), x.shape[2]):
         raise ValueError(f"mask must have shape (N, L) = ({len(x)}, {x.shape[2]}), got {mask.shape}")
-    n_refs = references.shape[1]
     explainer = DeepLift(SummedOutput(model.eval()))
+    with _nondeterministic_ops_warn_only():
+        hyp = _attribute(explainer, x, references, mask, batch_size)
+    return Attributions(x.astype(np.uint8), hyp, hyp * x)
+
+
+@contextlib.contextmanager
+def _nondeterministic_ops_warn_only():
+    """captum's max-pool rule uses max_unpool, which has no deterministic kernel: where torch's global
+    deterministic mode is on, let it warn instead of raising, and restore the mode afterwards."""
+    enabled, warn_only = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    if enabled:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
+
+
+def _attribute(explainer: DeepLift, x: np.ndarray, references: np.ndarray, mask: np.ndarray | None, batch_size: int) -> np.ndarray:
+    """Hypothetical contributions (N, 4, L), averaged over each sequence's references."""
+    n_refs = references.shape[1]
     per_batch = max(1, batch_size // n_refs)
     hyp = np.empty(x.shape, dtype=np.float32)
     for i in range(0, len(x), per_batch):
@@ -120,7 +141,7 @@ def deep_lift_shap(
             inputs, baselines=base, target=0, additional_forward_args=extra, custom_attribution_func=hypothetical_contributions
         )
         hyp[i : i + per_batch] = attr.detach().reshape(len(xb), n_refs, *x.shape[1:]).mean(dim=1).numpy()
-    return Attributions(x.astype(np.uint8), hyp, hyp * x)
+    return hyp
 
 
 @torch.no_grad()

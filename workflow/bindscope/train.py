@@ -108,6 +108,7 @@ def fit(
     Training stops after ``patience`` epochs without a validation AUPRC gain above ``min_delta``;
     the checkpoint kept is the epoch with the best validation AUPRC.
     """
+    deterministic_before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
     checkpoint = ModelCheckpoint(dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1)
     trainer = L.Trainer(
         max_epochs=max_epochs,
@@ -125,7 +126,10 @@ def fit(
         log_every_n_steps=1,
         enable_model_summary=True,
     )
-    trainer.fit(module, datamodule=data)
+    try:
+        trainer.fit(module, datamodule=data)
+    finally:  # Lightning's deterministic=True switches torch's global flag on: leave it as we found it
+        torch.use_deterministic_algorithms(deterministic_before[0], warn_only=deterministic_before[1])
     log = pd.read_csv(Path(workdir) / "log" / "version_0" / "metrics.csv")
     log = log.groupby("epoch", as_index=False).first()  # one row per epoch: train and val metrics
     return checkpoint.best_model_path, log
