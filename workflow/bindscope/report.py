@@ -359,6 +359,7 @@ def run(
     for name, evaldir, motifdir, score_path in zip(models, evaldirs, motifdirs, scores, strict=True):
         tomtom = pd.read_csv(Path(motifdir) / "tomtom.tsv", sep="\t")
         metrics = read_json(Path(evaldir) / "metrics.json")
+        positive_fraction = metrics["positive_fraction"]  # every model and baseline scores the same test windows
         attributions[name] = load_npz(score_path)
         rows[name] = summary_row(tf, name, qc_data, metrics, tomtom, attributions[name], expected_motif or None, expected_name)
         curves[name] = pd.read_csv(Path(evaldir) / "curves.tsv", sep="\t")
@@ -367,8 +368,7 @@ def run(
     for name, evaldir in zip(baselines or [], baseline_evaldirs or [], strict=True):
         rows[name] = baseline_row(tf, name, qc_data, read_json(Path(evaldir) / "metrics.json"), expected_motif or None)
         curves[name] = pd.read_csv(Path(evaldir) / "curves.tsv", sep="\t")
-    first = read_json(Path(evaldirs[0]) / "metrics.json")
-    roc, pr = overlaid_curves(curves, rows, first["positive_fraction"])
+    roc, pr = overlaid_curves(curves, rows, positive_fraction)
     examples = track_examples(attributions, n_tracks)
     figures = {"roc": roc, "pr": pr, "tracks": track_plot(attributions, predictions, examples) if examples else ""}
     with atomic_path(out_html) as tmp:
