@@ -1,9 +1,12 @@
 import gzip
+import os
+import time
 
+import pandas as pd
 import pytest
 
 from bindscope.errors import InputError
-from bindscope.io import atomic_path, read_peaks
+from bindscope.io import TEMP_DIR_MARK, TEMP_MARK, atomic_path, read_peaks, remove_partial_outputs, temporary_dir, write_table
 
 
 def _write(path, text):
@@ -63,3 +66,36 @@ def test_atomic_path_renames_on_success_and_cleans_on_error(tmp_path):
         raise RuntimeError("boom")
     assert not (tmp_path / "y.tsv").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_temporaries_left_by_a_killed_run_are_removed_on_the_next_write(tmp_path):
+    target = tmp_path / "model.ckpt"
+    (tmp_path / f".model.ckpt{TEMP_MARK}abc.ckpt").write_text("from a killed run")
+    (tmp_path / f".model.ckpt{TEMP_DIR_MARK}def").mkdir()  # a killed run's scratch folder
+    (tmp_path / f".other.ckpt{TEMP_MARK}xyz").write_text("another output's: kept")
+    with temporary_dir(target) as scratch:
+        assert scratch.is_dir() and (scratch.stat().st_mode & 0o777) != 0o700
+        with atomic_path(target) as tmp:
+            tmp.write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".other.ckpt{TEMP_MARK}xyz", "model.ckpt"]
+
+
+def test_partial_outputs_of_a_failed_step_are_removed_and_older_files_kept(tmp_path):
+    old = tmp_path / "eval" / "old.json"
+    old.parent.mkdir()
+    old.write_text("{}")
+    os.utime(old, (time.time() - 100, time.time() - 100))
+    since = time.time() - 1
+    (tmp_path / "eval" / "metrics.json").write_text("{}")
+    (tmp_path / "qc.json").write_text("{}")
+    removed = remove_partial_outputs([tmp_path / "eval", tmp_path / "qc.json", tmp_path / "absent.tsv"], since)
+    assert sorted(p.name for p in removed) == ["metrics.json", "qc.json"] and old.exists()
+
+
+def test_gzipped_tables_are_byte_identical_across_writes(tmp_path):
+    df = pd.DataFrame({"chrom": ["chr1", "chr2"], "start": [1, 2]})
+    write_table(df, tmp_path / "a.tsv.gz")
+    time.sleep(1.1)  # a gzip header time stamp would differ
+    write_table(df, tmp_path / "b.tsv.gz")
+    assert (tmp_path / "a.tsv.gz").read_bytes() == (tmp_path / "b.tsv.gz").read_bytes()
+    assert pd.read_csv(tmp_path / "a.tsv.gz", sep="\t").equals(df)

@@ -6,7 +6,8 @@ from scipy.stats import ks_2samp
 from bindscope.errors import InputError
 from bindscope.genome import open_genome
 from bindscope.io import read_json, read_peaks, read_regions
-from bindscope.regions import assign_splits, build_regions, gc_matched_sample, merge_peaks, run
+from bindscope.positives import assign_splits, merge_peaks
+from bindscope.regions import build_regions, gc_matched_sample, run
 
 
 def test_gc_matching_reproduces_the_distribution():

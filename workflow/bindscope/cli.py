@@ -14,6 +14,7 @@ import sys
 import time
 
 from bindscope.errors import InputError
+from bindscope.io import remove_partial_outputs
 
 
 def _boolean(text: str) -> bool:
@@ -28,6 +29,26 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
         "bindscope.motifdb",
         "run",
         {"out": {"required": True}, "release": {}, "collection": {}, "tax_groups": {"nargs": "*"}, "source": {}},
+    ),
+    "validate": (
+        "bindscope.validate",
+        "run",
+        {
+            "peaks": {"required": True},
+            "genome": {"required": True},
+            "motif_db": {"required": True},
+            "out": {"required": True},
+            "blacklist": {},
+            "motif": {},
+            "window": {"type": int},
+            "peak_padding": {"type": int},
+            "max_n_fraction": {"type": float},
+            "test_chroms": {"nargs": "*"},
+            "val_chroms": {"nargs": "*"},
+            "min_positives": {"type": int},
+            "merge_overlapping": {"type": _boolean},
+            "merge_distance": {"type": int},
+        },
     ),
     "regions": (
         "bindscope.regions",
@@ -198,11 +219,16 @@ def main(argv: list[str] | None = None) -> int:
     args = vars(build_parser().parse_args(argv))
     stage = args.pop("stage")
     module, func, _ = STAGES[stage]
-    started = time.perf_counter()
+    started, wall_start = time.perf_counter(), time.time()
+    outputs = [v for k, v in args.items() if k.startswith("out") and v]
     try:
         getattr(importlib.import_module(module), func)(**args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    except BaseException as err:
+        for path in remove_partial_outputs(outputs, since=wall_start - 1):
+            print(f"removed partial output {path}", file=sys.stderr)
+        if isinstance(err, InputError):
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        raise
     print(f"bindscope {stage}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import gzip
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,16 +25,38 @@ PEAK_COLUMNS = ["chrom", "start", "end", "summit", "line"]
 SPLITS = ("train", "val", "test")
 
 
+#: Marks every temporary file the package makes beside an output: ``.{output name}.bindscope-tmp.*``.
+TEMP_MARK = ".bindscope-tmp."
+#: Marks scratch folders: ``.{output name}.bindscope-tmpdir.*`` (apart, so that writing an output
+#: inside its own scratch folder's lifetime never removes that folder).
+TEMP_DIR_MARK = ".bindscope-tmpdir."
+
+
+def remove_stale_temporaries(target: str | os.PathLike, mark: str = TEMP_MARK) -> int:
+    """Remove temporaries (``mark``) of ``target`` left by an earlier run that was killed; return how many.
+
+    Safe because one output is written by one job at a time (Snakemake never runs two jobs
+    for the same output).
+    """
+    target = Path(target)
+    stale = list(target.parent.glob(f".{glob.escape(target.name)}{mark}*")) if target.parent.is_dir() else []
+    for path in stale:
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    return len(stale)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``target`` (same suffix); rename it onto target on success.
 
-    On any error the temporary file is removed, so no half-written output looks finished.
+    On any error the temporary file is removed, so no half-written output looks finished; one
+    left by a killed run is removed the next time ``target`` is written.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     suffix = "".join(target.suffixes) or ".tmp"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{TEMP_MARK}", suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp)
     umask = os.umask(0)
@@ -44,6 +68,41 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def temporary_dir(target: str | os.PathLike) -> Iterator[Path]:
+    """A scratch folder beside ``target`` (same file system, so renames are atomic), removed on exit.
+
+    One left by a killed run is removed the next time a scratch folder for ``target`` is made.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target, TEMP_DIR_MARK)
+    path = Path(tempfile.mkdtemp(prefix=f".{target.name}{TEMP_DIR_MARK}", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o777 & ~umask)  # mkdtemp makes it private; a folder renamed into place keeps the usual mode
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_partial_outputs(paths: list[str | os.PathLike], since: float) -> list[Path]:
+    """After a failure: remove the files among ``paths`` (or inside those that are folders) written since ``since``.
+
+    Files that were there before the step started are kept, so a failed rerun never deletes
+    an earlier complete result it did not touch. Returns what was removed.
+    """
+    removed = []
+    for p in map(Path, paths):
+        candidates = [f for f in p.rglob("*") if f.is_file()] if p.is_dir() else [p] if p.is_file() else []
+        for f in candidates:
+            if f.stat().st_mtime >= since:
+                f.unlink()
+                removed.append(f)
+    return removed
 
 
 def write_json(obj: Any, path: str | os.PathLike) -> None:
@@ -65,9 +124,13 @@ def read_json(path: str | os.PathLike) -> Any:
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a tab-separated table (gzipped when the name ends in .gz), atomically."""
+    """Write a tab-separated table (gzipped, reproducibly, when the name ends in .gz), atomically."""
+    text = df.to_csv(sep="\t", index=False, na_rep="")
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, sep="\t", index=False, na_rep="", compression="gzip" if str(path).endswith(".gz") else None)
+        if str(path).endswith(".gz"):  # no time stamp or file name in the header: same table, same bytes
+            tmp.write_bytes(gzip.compress(text.encode(), mtime=0))
+        else:
+            tmp.write_text(text)
 
 
 def is_gzipped(path: str | os.PathLike) -> bool:
@@ -155,3 +218,28 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Load every array of an npz file into memory."""
     with np.load(path, allow_pickle=False) as data:
         return {k: data[k] for k in data.files}
+
+
+def check_writable(folder: str | os.PathLike) -> None:
+    """Raise InputError unless a file can be created in ``folder`` (or, if absent, in its nearest existing parent).
+
+    Probes by creating and removing a file, so it also holds for root and read-only file systems,
+    where permission bits say nothing; creates no folder.
+    """
+    folder = Path(folder)
+    probe_dir = folder
+    while not probe_dir.exists() and probe_dir != probe_dir.parent:
+        probe_dir = probe_dir.parent
+    if not probe_dir.is_dir():
+        raise InputError(folder, None, f"cannot hold output files: {str(probe_dir)!r} exists and is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".bindscope-write-test.", dir=probe_dir)
+    except OSError as err:
+        raise InputError(
+            folder,
+            None,
+            f"cannot write output files here ({err.strerror} in {str(probe_dir.resolve())!r}): "
+            "run from a folder you can write, or pass --directory",
+        ) from None
+    os.close(fd)
+    os.unlink(probe)

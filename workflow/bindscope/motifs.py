@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -15,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bindscope.io import atomic_path, load_npz, write_table  # noqa: E402
+from bindscope.io import atomic_path, load_npz, temporary_dir, write_table  # noqa: E402
 from bindscope.motifdb import Motif, read_meme, write_meme  # noqa: E402
 
 TOMTOM_COLUMNS = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand"]
@@ -136,16 +135,15 @@ def trimmed_patterns(pos, neg, threshold: float) -> list[tuple[str, object, int,
 def write_logos(patterns: list[tuple[str, object, int, int]], matches: list[pd.DataFrame], database: list[Motif], logos: Path) -> None:
     """Logo of each pattern's CWM beside its best match's logo (on the matched strand); replaces ``logos``."""
     by_id = {m.id: m for m in database}
-    with tempfile.TemporaryDirectory(dir=logos.parent, prefix=".logos.") as tmp:
+    with temporary_dir(logos) as tmp:
         for (name, pattern, lo, hi), table in zip(patterns, matches, strict=True):
-            plot_logo(pattern.contrib_scores[lo:hi], Path(tmp) / f"{name}.cwm.png", f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
+            plot_logo(pattern.contrib_scores[lo:hi], tmp / f"{name}.cwm.png", f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
             best = by_id[table["target_id"].iloc[0]]
             ppm = best.ppm if table["strand"].iloc[0] == "+" else best.ppm[::-1, ::-1]
-            plot_logo(ppm.T, Path(tmp) / f"{name}.match.png", f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
+            plot_logo(ppm.T, tmp / f"{name}.match.png", f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
         if logos.exists():
             shutil.rmtree(logos)
         os.replace(tmp, logos)
-        Path(tmp).mkdir()  # TemporaryDirectory removes what it made
 
 
 def run(

@@ -7,7 +7,6 @@ pybedtools on the bedtools binary; window GC is read from the genome with cumula
 from __future__ import annotations
 
 import os
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -18,55 +17,8 @@ from scipy.stats import ks_2samp
 from bindscope.errors import InputError
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import REGION_COLUMNS, SPLITS, read_peaks, write_json, write_table
-
-#: Target share of positives per split when test/val chromosomes are chosen automatically.
-AUTO_SPLIT_SHARE = {"test": 0.2, "val": 0.15, "train": 0.65}
-
-
-def check_contigs(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | os.PathLike, genome_path: str | os.PathLike) -> None:
-    """Raise InputError naming the first peak line on a contig absent from the genome, with a naming hint."""
-    unknown = ~peaks["chrom"].isin(list(sizes))
-    if not unknown.any():
-        return
-    first = peaks[unknown].iloc[0]
-    hint = ""
-    names = list(sizes)[:3]
-    if first["chrom"].startswith("chr") != names[0].startswith("chr"):
-        hint = (
-            f"; the peaks name contigs like {first['chrom']!r}, the genome like {names} (UCSC 'chr' prefix vs Ensembl): rename one of them"
-        )
-    raise InputError(
-        peaks_path,
-        f"line {first['line']}",
-        f"contig {first['chrom']!r} is not in genome {str(genome_path)!r} ({int(unknown.sum())} peaks affected){hint}",
-    )
-
-
-def positive_windows(peaks: pd.DataFrame, sizes: dict[str, int], window: int) -> tuple[pd.DataFrame, int, int]:
-    """Windows of ``window`` bp centred on summits; drop those past a chromosome end and duplicates.
-
-    Returns
-    -------
-    windows : pandas.DataFrame
-        chrom, start, end, peak_start, peak_end.
-    n_out_of_bounds, n_duplicates : int
-    """
-    start = peaks["summit"].to_numpy() - window // 2
-    df = pd.DataFrame(
-        {
-            "chrom": peaks["chrom"].to_numpy(),
-            "start": start,
-            "end": start + window,
-            "peak_start": peaks["start"].to_numpy(),
-            "peak_end": peaks["end"].to_numpy(),
-        }
-    )
-    limit = df["chrom"].map(sizes).to_numpy()
-    inside = (df["start"] >= 0) & (df["end"] <= limit)
-    n_out = int((~inside).sum())
-    df = df[inside]
-    deduped = df.drop_duplicates(["chrom", "start", "end"])
-    return deduped.reset_index(drop=True), n_out, len(df) - len(deduped)
+from bindscope.positives import assign_splits, merge_peaks, positive_windows
+from bindscope.validate import check_contigs, check_peak_bounds, check_split_chroms, check_window
 
 
 def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
@@ -78,23 +30,6 @@ def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
         starts.append(s)
     start = np.concatenate(starts) if starts else np.array([], dtype=int)
     return pd.DataFrame({"chrom": np.concatenate(chroms) if chroms else [], "start": start, "end": start + window})
-
-
-def merge_peaks(peaks: pd.DataFrame, distance: int = 0) -> pd.DataFrame:
-    """Merge peaks that overlap or lie within ``distance`` bp (bedtools merge) into one peak each.
-
-    Clustered windows tiling one locus (as in ChIP-exo calls) become one positive, not several
-    near-identical ones. The merged peak spans its members; its summit is the mean of their
-    summits, rounded down. Returns chrom, start, end, summit, line (the first member's line).
-    """
-    if peaks.empty:
-        return peaks.copy()
-    table = peaks[["chrom", "start", "end", "summit", "line"]]
-    merged = pybedtools.BedTool.from_dataframe(table).sort().merge(d=distance, c=[4, 5], o=["mean", "min"])
-    df = merged.to_dataframe(names=["chrom", "start", "end", "summit", "line"], dtype={"chrom": str})
-    df["summit"] = np.floor(df["summit"].astype(float)).astype(np.int64)
-    df["line"] = df["line"].astype(np.int64)
-    return df
 
 
 def exclude_intervals(
@@ -127,35 +62,6 @@ def window_composition(fasta, windows: pd.DataFrame) -> tuple[np.ndarray, np.nda
             gc[idx] = (cum_gc[e] - cum_gc[s]) / acgt
         nfrac[idx] = n / (e - s)
     return gc, nfrac
-
-
-def assign_splits(
-    positive_counts: dict[str, int], chroms: list[str], test_chroms: list[str] | None, val_chroms: list[str] | None
-) -> dict[str, str]:
-    """Chromosome -> split. Given lists are used as they are; empty ones are chosen greedily.
-
-    The automatic choice walks chromosomes from most to fewest positives and gives each to
-    the split furthest below its target share (AUTO_SPLIT_SHARE), so test and val each get
-    whole chromosomes and about 20 % / 15 % of positives.
-    """
-    test_chroms, val_chroms = list(test_chroms or []), list(val_chroms or [])
-    if test_chroms and val_chroms:
-        return {c: "test" if c in test_chroms else "val" if c in val_chroms else "train" for c in chroms}
-    fixed = {c: "test" for c in test_chroms} | {c: "val" for c in val_chroms}
-    total = sum(positive_counts.values()) or 1
-    have = Counter({s: sum(positive_counts.get(c, 0) for c, v in fixed.items() if v == s) for s in SPLITS})
-    wanted = [s for s in SPLITS if not (s == "test" and test_chroms) and not (s == "val" and val_chroms)]
-    order = sorted((c for c in chroms if c not in fixed), key=lambda c: (-positive_counts.get(c, 0), c))
-    split = dict(fixed)
-    for c in order:
-        if positive_counts.get(c, 0) == 0:
-            split[c] = "train"
-            continue
-        # the split furthest below its target; empty test/val first so both exist
-        best = max(wanted, key=lambda s: (have[s] == 0 and s != "train", AUTO_SPLIT_SHARE[s] * total - have[s]))
-        split[c] = best
-        have[best] += positive_counts[c]
-    return split
 
 
 def gc_matched_sample(
@@ -238,6 +144,8 @@ def build_regions(
     rng = np.random.default_rng(seed)
     sizes = chrom_sizes(fasta)
     n_peaks = len(peaks)
+    peaks = peaks.drop_duplicates(["chrom", "start", "end", "summit"])
+    n_duplicate_lines = n_peaks - len(peaks)
     all_peaks = peaks
     if merge_overlapping:
         peaks = merge_peaks(peaks, merge_distance)
@@ -255,7 +163,9 @@ def build_regions(
     ok = cand_n <= max_n_fraction
     cand, cand_gc = cand[ok].reset_index(drop=True), cand_gc[ok]
     if len(cand) == 0:
-        raise InputError("blacklist/peaks", None, "no candidate negative windows remain after removing peaks, blacklist and N-rich windows")
+        raise InputError(
+            fasta.filename, None, "no candidate negative windows remain after removing peaks, blacklist and N-rich windows (max_n_fraction)"
+        )
     pos["split"] = pos["chrom"].map(splits)
     cand["split"] = cand["chrom"].map(splits)
     negatives, neg_gc, shortfall = [], [], {}
@@ -278,6 +188,7 @@ def build_regions(
         gc,
         window=window,
         n_peaks=n_peaks,
+        n_duplicate_peak_lines=n_duplicate_lines,
         n_peaks_after_merging=len(peaks) if merge_overlapping else None,
         positives_out_of_bounds=n_out,
         positives_duplicate=n_dup,
@@ -306,15 +217,11 @@ def run(
     """
     fasta = open_genome(genome)
     sizes = chrom_sizes(fasta)
+    check_window(options.get("window", 400), sizes, genome)
+    check_split_chroms(list(options.get("test_chroms") or []), list(options.get("val_chroms") or []), sizes, genome)
     peak_table = read_peaks(peaks)
     check_contigs(peak_table, sizes, peaks, genome)
-    window = options.get("window", 400)
-    if window > max(sizes.values()):
-        raise InputError(genome, None, f"window {window} bp is longer than every chromosome")
-    for key in ("test_chroms", "val_chroms"):
-        missing = [c for c in options.get(key) or [] if c not in sizes]
-        if missing:
-            raise InputError("config", key, f"chromosomes {missing} are not in genome {genome!r}")
+    check_peak_bounds(peak_table, sizes, peaks, genome)
     bl = read_blacklist(blacklist)
     try:
         regions, qc = build_regions(peak_table, fasta, blacklist=bl, **options)

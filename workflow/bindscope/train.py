@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import lightning as L
@@ -17,7 +16,7 @@ from torchmetrics import MetricCollection
 from torchmetrics.classification import BinaryAUROC, BinaryAveragePrecision
 
 from bindscope.data import EncodedDataModule
-from bindscope.io import atomic_path
+from bindscope.io import atomic_path, temporary_dir
 from bindscope.models import build, is_per_base, takes_input_length
 
 
@@ -166,7 +165,7 @@ def run(
         params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
     module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, pos_weight=pos_weight)
     Path(out_ckpt).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=Path(out_ckpt).parent, prefix=".train.") as workdir:
+    with temporary_dir(out_ckpt) as workdir:
         best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience, min_delta=min_delta)
         with atomic_path(out_hparams) as tmp:
             shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)

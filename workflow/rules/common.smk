@@ -26,9 +26,23 @@ os.environ.setdefault(
 )
 
 from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES  # noqa: E402
+from bindscope.configcheck import check_config  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
+from bindscope.io import check_writable  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402
 
+# Checks that need no data, before the job graph is built: configuration, output folders, sheet.
+try:
+    check_config(
+        config,
+        Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
+        [str(f) for f in workflow.configfiles]
+        + (["--config"] if workflow.config_settings.overwrite_config else []),
+    )
+    for folder in ("results", "logs", "benchmarks", "resources"):
+        check_writable(folder)
+except InputError as err:
+    raise WorkflowError(f"error: {err}") from None
 validate(config, "../schemas/config.schema.yaml")
 
 DEMO_DIR = "resources/demo"

@@ -3,6 +3,7 @@ rule regions:
         peaks=sample_file("peaks"),
         genome=sample_file("genome"),
         blacklist=blacklist_input,
+        validation="results/{tf}/validation.json",
     output:
         regions="results/{tf}/regions/regions.tsv.gz",
         qc="results/{tf}/regions/qc.json",

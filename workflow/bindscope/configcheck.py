@@ -1,0 +1,42 @@
+"""The workflow configuration checked against its JSON schema, one clear line per problem."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import jsonschema
+import yaml
+
+from bindscope.errors import InputError
+
+
+def key_path(path: Sequence[str | int]) -> str:
+    """``['train', 'lr']`` -> ``train.lr``; ``['models', 1]`` -> ``models[1]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def check_config(config: Mapping, schema_path: str | os.PathLike, sources: Sequence[str] = ()) -> None:
+    """Raise InputError naming the config file(s) and the first offending key, with what the schema wants.
+
+    Parameters
+    ----------
+    config : mapping
+        The merged configuration (config files plus ``--config`` overrides).
+    schema_path : str or os.PathLike
+        workflow/schemas/config.schema.yaml.
+    sources : sequence of str
+        Where the configuration came from (config files, ``--config``), for the message.
+    """
+    with open(schema_path) as fh:
+        schema = yaml.safe_load(fh)
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(dict(config)), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    error = errors[0]
+    where = " + ".join(sources) or "config"
+    more = f" ({len(errors) - 1} more problems after this one)" if len(errors) > 1 else ""
+    raise InputError(where, f"key {key_path(list(error.absolute_path))}", f"{error.message}{more}")
