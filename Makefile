@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 CORES ?= 2
 
-.PHONY: setup bedtools demo test lint bench clean
+.PHONY: setup bedtools system-deps demo test lint bench clean
 
 setup: $(VENV)/.installed bedtools
 
@@ -25,6 +25,15 @@ bedtools:
 	else \
 		echo "bedtools is missing: install it with 'sudo apt-get install bedtools' or 'conda install -c bioconda bedtools', then rerun make." >&2; \
 		exit 1; \
+	fi
+
+# Debian packages the full test suite needs besides bedtools: a single-node SLURM cluster with
+# accounting (tests/cluster) and headless Chromium (the report rendering test). Root only.
+SYSTEM_PACKAGES := bedtools slurm-wlm slurmdbd mariadb-server munge chromium chromium-driver
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 demo: setup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -107,13 +108,55 @@ def test_missing_peak_file_stops_before_any_job(tmp_path):
 
 def test_peaks_on_unknown_contig_stop_before_training(demo, tmp_path):
     (tmp_path / "config").mkdir()
-    peaks = tmp_path / "peaks.bed"
-    peaks.write_text("chr1\t1000\t1200\nchrUn_1\t500\t700\n")
+    peaks = tmp_path / "peaks.narrowPeak"
+    good = (demo / "resources" / "demo" / "CTCF.narrowPeak").read_text()
+    peaks.write_text(good + "chrUn_1\t500\t700\n")
     genome = demo / "resources" / "demo" / "genome.fa"
     (tmp_path / "config" / "samples.tsv").write_text(f"tf\tpeaks\tgenome\nX\t{peaks}\t{genome}\n")
     result = snakemake(tmp_path)
     assert result.returncode != 0
-    log = (tmp_path / "logs" / "X" / "regions.log").read_text()
-    assert f"{peaks} line 2: contig 'chrUn_1' is not in genome" in log
-    assert not (tmp_path / "results" / "X" / "models").exists()
-    assert not (tmp_path / "results" / "X" / "regions" / "regions.tsv.gz").exists()
+    line = len(good.splitlines()) + 1
+    message = f"{peaks} line {line}: contig 'chrUn_1' is not in genome"
+    assert message in (tmp_path / "logs" / "X" / "validate.log").read_text() and message in result.stdout + result.stderr
+    assert not (tmp_path / "results" / "X" / "regions").exists() and not (tmp_path / "results" / "X" / "models").exists()
+
+
+def test_snakemake_report_holds_every_tf_with_captions(demo):
+    result = snakemake(demo, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (demo / "report.html").read_text()
+    for text in ("CTCF", "REST", "ROC and PR curves", "Tomtom matches", "Metrics", "contribution-weight matrix", "pattern_0.cwm"):
+        assert text in page, text
+
+
+def chromium():
+    """Headless Chromium (Debian's chromium and chromium-driver) driven by Selenium."""
+    import shutil
+
+    missing = [p for p in ("chromium", "chromedriver") if shutil.which(p) is None]
+    if missing:
+        why = f"{missing} not installed (apt-get install chromium chromium-driver)"
+        pytest.fail(why) if os.environ.get("CI") else pytest.skip(why)
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium")
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def test_reports_render_in_chromium(demo, tmp_path):
+    driver = chromium()
+    try:
+        for page, min_images in (("summary.html", 0), ("CTCF/report.html", 5), ("REST/report.html", 5)):
+            driver.get((demo / "results" / page).as_uri())
+            images = driver.execute_script("return [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])")
+            assert len(images) >= min_images and all(ok for _, ok in images), (page, images)
+            headers = driver.execute_script("return [...document.querySelectorAll('th')].map(th => th.textContent.trim())")
+            assert {"model", "auroc", "auprc"} <= set(headers), (page, headers)
+            shot = tmp_path / (page.replace("/", "_") + ".png")
+            assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    finally:
+        driver.quit()

@@ -100,15 +100,30 @@ def motif_db_path():
 
 
 def eval_files(model):
-    """The evaluation folder of a model or baseline: the same files for each (evaluate.write_evaluation)."""
+    """The evaluation folder of a model or baseline: the same files for each (evaluate.write_evaluation).
+
+    ROC and PR plots go into the Snakemake report (`snakemake --report`), under the TF's category.
+    """
     folder = f"results/{{tf}}/eval/{model}"
     return {
         "metrics": f"{folder}/metrics.json",
         "predictions": f"{folder}/predictions.tsv.gz",
         "arrays": f"{folder}/predictions.npz",
         "curves": f"{folder}/curves.tsv",
-        "roc": f"{folder}/roc.png",
-        "pr": f"{folder}/pr.png",
+        "roc": report(
+            f"{folder}/roc.png",
+            caption="../report/roc.rst",
+            category="{tf}",
+            subcategory="ROC and PR curves",
+            labels={"model": model, "curve": "ROC"},
+        ),
+        "pr": report(
+            f"{folder}/pr.png",
+            caption="../report/pr.rst",
+            category="{tf}",
+            subcategory="ROC and PR curves",
+            labels={"model": model, "curve": "PR"},
+        ),
     }
 
 

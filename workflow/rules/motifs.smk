@@ -5,8 +5,21 @@ rule motifs:
     output:
         h5="results/{tf}/motifs/{model}/modisco.h5",
         meme="results/{tf}/motifs/{model}/patterns.meme",
-        tomtom="results/{tf}/motifs/{model}/tomtom.tsv",
-        logos=directory("results/{tf}/motifs/{model}/logos"),
+        tomtom=report(
+            "results/{tf}/motifs/{model}/tomtom.tsv",
+            caption="../report/tomtom.rst",
+            category="{tf}",
+            subcategory="Motifs",
+            labels={"model": "{model}", "file": "Tomtom matches"},
+        ),
+        logos=report(
+            directory("results/{tf}/motifs/{model}/logos"),
+            patterns=["{pattern}.png"],
+            caption="../report/logo.rst",
+            category="{tf}",
+            subcategory="Motifs",
+            labels={"model": "{model}", "file": "{pattern}"},
+        ),
     log:
         "logs/{tf}/motifs/{model}.log",
     benchmark:

@@ -19,8 +19,14 @@ rule report:
             "results/{tf}/report.html",
             caption="../report/tf_report.rst",
             category="{tf}",
+            subcategory="Report",
         ),
-        rows="results/{tf}/summary_rows.tsv",
+        rows=report(
+            "results/{tf}/summary_rows.tsv",
+            caption="../report/metrics.rst",
+            category="{tf}",
+            subcategory="Metrics",
+        ),
     log:
         "logs/{tf}/report.log",
     benchmark:
