@@ -42,10 +42,10 @@ class SlurmCluster:
         self.processes: dict[str, subprocess.Popen] = {}
         self.host = socket.gethostname().split(".")[0]
         self.ports = {name: _free_port() for name in ("mysql", "dbd", "ctld", "slurmd")}
-        for sub in ("munge", "db", "state", "spool", "log", "run"):
+        for sub in ("munge", "db", "state", "spool", "log", "run", "bin"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.conf = self.root / "slurm.conf"
-        self.env = os.environ | {"SLURM_CONF": str(self.conf)}
+        self.env = os.environ | {"SLURM_CONF": str(self.conf), "PATH": f"{self.root / 'bin'}{os.pathsep}{os.environ['PATH']}"}
 
     # --- configuration -------------------------------------------------------------------
     def _write_configs(self) -> None:
@@ -105,6 +105,11 @@ StorageLoc=slurm_acct_db
 """
         )
         dbd.chmod(0o600)
+        # Snakemake's job step plugin runs `srun` inside each job with every SLURM_* variable removed,
+        # SLURM_CONF included; on a real cluster srun finds /etc/slurm/slurm.conf. This srun finds ours.
+        shim = r / "bin" / "srun"
+        shim.write_text(f'#!/bin/sh\nSLURM_CONF={self.conf} exec {shutil.which("srun") or "/usr/bin/srun"} "$@"\n')
+        shim.chmod(0o755)
         key = r / "munge" / "munge.key"
         key.write_bytes(os.urandom(1024))
         key.chmod(0o400)

@@ -58,7 +58,7 @@ def gpu_free_profile(folder: Path) -> Path:
     profile["default-resources"]["mem_mb"] = 1000
     for resources in profile["set-resources"].values():
         resources["mem_mb"] = min(resources.get("mem_mb", 1000), 4000)  # the test node's 8 GB
-    profile["set-threads"] = {}
+    profile.pop("set-threads")  # 8 CPUs for training: more than the test node has
     profile["slurm-init-seconds-before-status-checks"] = 2
     profile["slurm-no-account"] = True  # the test cluster has no accounts
     folder.mkdir()
