@@ -4,7 +4,7 @@ import torch
 from bindscope.demo import DECOY, DEMO_TFS, gc_landscape, make_demo
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import read_peaks
-from bindscope.motifdb import fetch_jaspar_motif
+from bindscope.jaspar import fetch_jaspar_motif
 from bindscope.sequence import one_hot_codes
 
 

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from bindscope.errors import InputError
-from bindscope.motifdb import Motif, base_id, fetch_jaspar, fetch_jaspar_motif, find_motif, read_meme, write_meme
+from bindscope.jaspar import fetch_jaspar, fetch_jaspar_motif
+from bindscope.motifdb import Motif, base_id, find_motif, read_meme, write_meme
 
 
 def test_meme_round_trip(tmp_path):

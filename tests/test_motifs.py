@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.stats import false_discovery_control
 
-from bindscope.motifdb import fetch_jaspar
+from bindscope.jaspar import fetch_jaspar
 from bindscope.motifs import benjamini_hochberg, plot_logo, tomtom_matches, trim_bounds
 
 

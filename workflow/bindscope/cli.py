@@ -26,7 +26,7 @@ def _boolean(text: str) -> bool:
 STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
     "demo": ("bindscope.demo", "run", {"outdir": {"required": True}, "n_peaks": {"type": int}, "seed": {"type": int}}),
     "motif-db": (
-        "bindscope.motifdb",
+        "bindscope.jaspar",
         "run",
         {"out": {"required": True}, "release": {}, "collection": {}, "tax_groups": {"nargs": "*"}, "source": {}},
     ),

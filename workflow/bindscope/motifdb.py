@@ -1,4 +1,4 @@
-"""Motif databases: JASPAR from pyjaspar (offline) and MEME-format files.
+"""Motif databases in MEME minimal format: read, write and look up (pyjaspar access is in bindscope.jaspar).
 
 A motif is a position probability matrix (PPM), shape (4, w), rows A C G T.
 """
@@ -25,33 +25,6 @@ class Motif(NamedTuple):
 def base_id(motif_id: str) -> str:
     """Matrix ID without its version suffix: MA0363.3 -> MA0363."""
     return motif_id.split(".")[0]
-
-
-def fetch_jaspar(release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None) -> list[Motif]:
-    """Latest version of every JASPAR matrix in a collection and taxonomic groups (pyjaspar, offline)."""
-    from pyjaspar import jaspardb
-
-    db = jaspardb(release=release)
-    groups = [g.lower() for g in tax_groups] if tax_groups else None
-    records = db.fetch_motifs(collection=collection, tax_group=groups, all_versions=False)
-    if not records:
-        raise InputError(release, None, f"no motifs for collection {collection!r} and tax groups {tax_groups}")
-    return [_from_jaspar(r) for r in records]
-
-
-def fetch_jaspar_motif(matrix_id: str, release: str = "JASPAR2024") -> Motif:
-    """One JASPAR matrix by ID (e.g. MA0139.2)."""
-    from pyjaspar import jaspardb
-
-    record = jaspardb(release=release).fetch_motif_by_id(matrix_id)
-    if record is None:
-        raise InputError(release, None, f"no JASPAR matrix {matrix_id!r}")
-    return _from_jaspar(record)
-
-
-def _from_jaspar(record) -> Motif:
-    counts = np.array([record.counts[b] for b in "ACGT"], dtype=np.float64)
-    return Motif(record.matrix_id, record.name, counts / counts.sum(axis=0, keepdims=True))
 
 
 def write_meme(motifs: list[Motif], path: str | os.PathLike, nsites: int = 20) -> None:
@@ -138,12 +111,3 @@ def find_motif(motifs: list[Motif], query: str) -> Motif | None:
         if m.name.upper() == query.upper():
             return m
     return None
-
-
-def run(
-    out: str, release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None, source: str | None = None
-) -> None:
-    """Write the motif database as MEME: from pyjaspar, or validated from a user's MEME file."""
-    motifs = read_meme(source) if source else fetch_jaspar(release, collection, tax_groups)
-    write_meme(motifs, out)
-    print(f"wrote {len(motifs)} motifs to {out}")
