@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import yaml
+
 DAEMONS = ("munged", "mariadbd", "mariadb-install-db", "slurmdbd", "slurmctld", "slurmd", "sacctmgr", "sbatch", "sacct")
 CLUSTER = "bindscope"
 
@@ -195,3 +197,49 @@ StorageLoc=slurm_acct_db
         )  # fmt: skip
         names = [f.split("%")[0] for f in fields]
         return [dict(zip(names, line.split("|"), strict=False)) for line in result.stdout.splitlines() if line]
+
+
+def node_profile(shipped: Path, out: Path, cpus: int, memory_mb: int) -> Path:
+    """A copy of a shipped SLURM profile that fits this node: no GPU requests (it has none), memory
+    and threads capped to the node, no account (the test cluster has none), status checks every few
+    seconds instead of the plugin's 40 s start. Everything else as shipped. Returns the folder."""
+    profile = yaml.safe_load((shipped / "config.yaml").read_text())
+    for resources in profile.get("set-resources", {}).values():
+        resources.pop("gpu", None)
+        resources.pop("gpu_model", None)
+        resources["mem_mb"] = min(resources.get("mem_mb", memory_mb), memory_mb // 2)
+    profile["default-resources"]["mem_mb"] = min(profile["default-resources"].get("mem_mb", 1000), memory_mb // 2)
+    profile["set-threads"] = {rule: min(n, cpus) for rule, n in profile.get("set-threads", {}).items()}
+    profile["slurm-init-seconds-before-status-checks"] = 2
+    profile["slurm-no-account"] = True
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    return out
+
+
+def main() -> None:
+    """``python tests/cluster/slurm_cluster.py FOLDER``: start the cluster, print its environment, stop it on Ctrl-C."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--cpus", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--memory-mb", type=int, default=8000)
+    args = parser.parse_args()
+    cluster = SlurmCluster(args.folder, args.cpus, args.memory_mb)
+    try:
+        cluster.start()
+        print(f"SLURM cluster {CLUSTER!r} up (node {cluster.host}). In another shell:", flush=True)
+        shipped = Path(__file__).resolve().parents[2] / "profiles" / "slurm"
+        profile = node_profile(shipped, cluster.root / "profile", args.cpus, args.memory_mb)
+        print(f"  export SLURM_CONF={cluster.conf} PATH={cluster.root / 'bin'}:$PATH", flush=True)
+        print(f"and run the workflow with --workflow-profile {profile} (profiles/slurm fitted to this node).", flush=True)
+        print("Ctrl-C stops it.", flush=True)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

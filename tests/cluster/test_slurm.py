@@ -1,8 +1,9 @@
 """The demo submitted to a real single-node SLURM cluster with profiles/slurm: every rule runs as a
 SLURM job (sacct: COMPLETED) and the metrics equal a local run's with the same seed.
 
-The node has no GPU, so the test runs a copy of profiles/slurm without the GPU requests (everything
-else as shipped); test_slurm_profile.py checks the sbatch GPU flag the shipped profile produces.
+The node has no GPU, so the test runs a copy of profiles/slurm without the GPU requests and with
+memory and threads capped to the node (slurm_cluster.node_profile; everything else as shipped);
+tests/test_profiles.py checks the sbatch GPU flag the shipped profile produces.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from slurm_cluster import SlurmCluster, missing_programs
+from slurm_cluster import SlurmCluster, missing_programs, node_profile
 
 pytestmark = pytest.mark.cluster
 REPO = Path(__file__).resolve().parents[2]
@@ -49,23 +49,6 @@ def cluster(tmp_path_factory):
         slurm.stop()
 
 
-def gpu_free_profile(folder: Path) -> Path:
-    """profiles/slurm as shipped, minus the GPU requests (this node has none), with fast status checks."""
-    profile = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
-    for resources in profile["set-resources"].values():
-        resources.pop("gpu", None)
-        resources.pop("gpu_model", None)
-    profile["default-resources"]["mem_mb"] = 1000
-    for resources in profile["set-resources"].values():
-        resources["mem_mb"] = min(resources.get("mem_mb", 1000), 4000)  # the test node's 8 GB
-    profile.pop("set-threads")  # 8 CPUs for training: more than the test node has
-    profile["slurm-init-seconds-before-status-checks"] = 2
-    profile["slurm-no-account"] = True  # the test cluster has no accounts
-    folder.mkdir()
-    (folder / "config.yaml").write_text(yaml.safe_dump(profile))
-    return folder
-
-
 def new_workdir(path: Path) -> Path:
     (path / "config").mkdir(parents=True)
     shutil.copy(REPO / "config" / "samples.tsv", path / "config" / "samples.tsv")
@@ -84,7 +67,7 @@ def test_demo_on_slurm_equals_local_run(cluster, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
 
     on_slurm = new_workdir(tmp_path / "slurm")
-    profile = gpu_free_profile(tmp_path / "profile")
+    profile = node_profile(REPO / "profiles" / "slurm", tmp_path / "profile", cluster.cpus, cluster.memory_mb)
     done = snakemake(on_slurm, cluster.env, "--workflow-profile", str(profile), "--jobs", "4")
     assert done.returncode == 0, done.stderr[-5000:]
 
