@@ -110,6 +110,7 @@ def test_report_shows_models_side_by_side(tmp_path):
         "splits": {"test": ["c1"], "val": ["c2"]},
     }
     write_json(qc, tmp_path / "qc.json")
+    write_json({"warnings": ["peaks.bed: 7 duplicate peak lines ignored"]}, tmp_path / "validation.json")
     run(
         "CTCF",
         "peaks.bed",
@@ -124,12 +125,14 @@ def test_report_shows_models_side_by_side(tmp_path):
         baselines=["kmer_lr"],
         baseline_evaldirs=[dirs[2][0]],
         notes=["pwm_scan left out: the sheet names no motif for this TF"],
+        validation=str(tmp_path / "validation.json"),
     )
     page = (tmp_path / "report.html").read_text()
     assert "ROC curves of all models" in page and "per-base tracks of example test positives" in page
     assert page.count("<h2>cnn</h2>") == 1 and page.count("<h2>unet</h2>") == 1
     assert "<th>base_auprc</th>" in page and "<th>iou</th>" in page
     assert "pwm_scan left out: the sheet names no motif for this TF" in page and "<td>kmer_lr</td>" in page
+    assert "input: peaks.bed: 7 duplicate peak lines ignored" in page
     rows = pd.read_csv(tmp_path / "rows.tsv", sep="\t")
     assert rows["model"].tolist() == ["cnn", "unet", "kmer_lr"]
     assert rows["summit_distance_median"].tolist()[:2] == [5.0, 3.0]  # cnn: attribution (|25-25|,|20-25|,|30-25|); unet: output

@@ -194,6 +194,7 @@ STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
             "baselines": {"nargs": "*"},
             "baseline_evaldirs": {"nargs": "*"},
             "notes": {"nargs": "*"},
+            "validation": {},
             "n_tracks": {"type": int},
         },
     ),

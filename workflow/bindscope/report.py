@@ -345,15 +345,18 @@ def run(
     baselines: list[str] | None = None,
     baseline_evaldirs: list[str] | None = None,
     notes: list[str] | None = None,
+    validation: str | None = None,
     n_tracks: int = 3,
 ) -> None:
     """Write results/{tf}/report.html and the TF's summary rows (one per model, then one per baseline).
 
     Reads each model's eval folder (metrics.json, curves.tsv, predictions.npz), motif folder
     (tomtom.tsv, logos/) and attribution scores, and each baseline's eval folder; ``motif_db``
-    (MEME) names the expected motif's TF; ``notes`` are shown as they are (e.g. a baseline left out).
+    (MEME) names the expected motif's TF; ``notes`` are shown as they are (e.g. a baseline left out),
+    followed by the input warnings of ``validation`` (validation.json of the validate stage).
     """
     qc_data = read_json(qc)
+    notes = list(notes or []) + [f"input: {w}" for w in (read_json(validation)["warnings"] if validation else [])]
     expected_name = expected_tf_name(expected_motif, motif_db)
     rows, sections, curves, predictions, attributions = {}, [], {}, {}, {}
     for name, evaldir, motifdir, score_path in zip(models, evaldirs, motifdirs, scores, strict=True):
@@ -372,7 +375,7 @@ def run(
     examples = track_examples(attributions, n_tracks)
     figures = {"roc": roc, "pr": pr, "tracks": track_plot(attributions, predictions, examples) if examples else ""}
     with atomic_path(out_html) as tmp:
-        tmp.write_text(render_tf_report(tf, peaks, expected_motif, qc_data, list(rows.values()), sections, figures, notes or []))
+        tmp.write_text(render_tf_report(tf, peaks, expected_motif, qc_data, list(rows.values()), sections, figures, notes))
     write_table(summary_table(list(rows.values())), out_summary)
     for r in rows.values():
         print({k: r[k] for k in ("tf", "model", "auroc", "base_auprc", "summit_distance_median", "top_match_name", "recovered")})

@@ -1,6 +1,7 @@
 rule report:
     input:
         qc="results/{tf}/regions/qc.json",
+        validation="results/{tf}/validation.json",
         metrics=expand("results/{{tf}}/eval/{model}/metrics.json", model=MODELS),
         curves=expand("results/{{tf}}/eval/{model}/curves.tsv", model=MODELS),
         predictions=expand("results/{{tf}}/eval/{model}/predictions.npz", model=MODELS),
@@ -54,7 +55,8 @@ rule report:
     shell:
         "python -m bindscope report --tf {wildcards.tf} --peaks {params.peaks} --qc {input.qc} "
         "--models {params.models} --evaldirs {params.evaldirs} --motifdirs {params.motifdirs} "
-        "--scores {input.scores} --motif-db {input.motif_db} --out-html {output.html} "
+        "--scores {input.scores} --motif-db {input.motif_db} --validation {input.validation} "
+        "--out-html {output.html} "
         "--out-summary {output.rows} --baselines {params.baselines} "
         "--baseline-evaldirs {params.baseline_dirs} {params.note} {params.expected} > {log} 2>&1"
 
