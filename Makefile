@@ -46,7 +46,7 @@ lint: setup
 	PATH="$(abspath $(BIN)):$$PATH" snakemake --lint
 
 test: setup lint
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest --durations=12
 
 bench: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/encode_throughput.py

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
 import time
 
@@ -216,10 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = vars(build_parser().parse_args(argv))
     stage = args.pop("stage")
     module, func, _ = STAGES[stage]
+    # SLURM (scancel, a time limit) and other schedulers stop a job with SIGTERM before SIGKILL:
+    # exit as for Ctrl-C, so temporaries and partial outputs are removed on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started, wall_start = time.perf_counter(), time.time()
     outputs = [v for k, v in args.items() if k.startswith("out") and v]
     try:
