@@ -134,7 +134,8 @@ def test_08_empty_or_header_only_peak_file(inputs, tmp_path, body):
     path = tmp_path / "empty.narrowPeak"
     path.write_text(body)
     message = rejected(inputs, peaks=str(path))
-    assert str(path) in message and "no peaks" in message
+    record = f"lines 1-{len(body.splitlines())}" if body else "0 lines"
+    assert f"{path} {record}: no peaks" in message
 
 
 @pytest.mark.parametrize("name, compress, warning", [("plain.bed.gz", False, "plain text"), ("packed.bed", True, "lacks .gz")])
@@ -168,7 +169,12 @@ def test_11_duplicate_peak_lines_counted(inputs, tiny_genome):
 
 
 def test_12_fasta_missing_or_not_fasta(inputs, tmp_path):
-    message = rejected(inputs, genome=str(tmp_path / "absent.fa"))
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text(f"tf\tpeaks\tgenome\nCTCF\t{inputs['peaks']}\t{tmp_path / 'absent.fa'}\n")
+    with pytest.raises(InputError) as err:  # caught with the sheet row before the job graph is built
+        read_sheet(sheet)
+    assert str(err.value) == f"{sheet} row 2 (tf=CTCF): genome: no such file '{tmp_path / 'absent.fa'}'"
+    message = rejected(inputs, genome=str(tmp_path / "absent.fa"))  # and by the stage itself, run alone
     assert "absent.fa: no such FASTA file" in message
     not_fasta = tmp_path / "genome.fa.gz"
     not_fasta.write_bytes(gzip.compress(b">chr1\nACGT\n"))

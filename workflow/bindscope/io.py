@@ -160,7 +160,7 @@ def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, None, "no such file")
-    rows = []
+    rows, n = [], 0
     with open_text(path) as fh:
         for n, line in enumerate(fh, start=1):
             line = line.rstrip("\n\r")
@@ -169,7 +169,7 @@ def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
             fields = line.split("\t") if "\t" in line else line.split()
             rows.append(_parse_peak(path, n, fields))
     if not rows:
-        raise InputError(path, None, "no peaks: the file is empty or holds only header/comment lines")
+        raise InputError(path, f"lines 1-{n}" if n else "0 lines", "no peaks: the file is empty or holds only header/comment lines")
     return pd.DataFrame(rows, columns=PEAK_COLUMNS)
 
 
