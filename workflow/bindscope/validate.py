@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -133,7 +132,8 @@ def candidate_negative_windows(
     exclusion = pybedtools.BedTool.from_dataframe(peaks[["chrom", "start", "end"]]).slop(b=padding, g=genome)
     if blacklist is not None and len(blacklist):
         exclusion = exclusion.cat(pybedtools.BedTool.from_dataframe(blacklist[["chrom", "start", "end"]]), postmerge=False)
-    gaps = exclusion.sort(g=_genome_file(sizes)).merge().complement(g=_genome_file(sizes))
+    genome_file = _genome_file(sizes)
+    gaps = exclusion.sort(g=genome_file).merge().complement(g=genome_file)
     table = gaps.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
     if table.empty:
         return 0
@@ -143,10 +143,8 @@ def candidate_negative_windows(
 
 
 def _genome_file(sizes: dict[str, int]) -> str:
-    """A bedtools genome file (chrom<TAB>size) in FASTA order, written once per size table."""
-    path = pybedtools.BedTool._tmp()
-    Path(path).write_text("".join(f"{c}\t{s}\n" for c, s in sizes.items()))
-    return path
+    """A bedtools genome file (chrom<TAB>size) in FASTA order; removed by pybedtools.cleanup()."""
+    return pybedtools.chromsizes_to_file({c: (0, s) for c, s in sizes.items()})
 
 
 def check_blacklist(
