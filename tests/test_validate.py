@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bindscope.configcheck import check_config
+from bindscope.configcheck import check_config, check_config_files
 from bindscope.errors import InputError
 from bindscope.io import check_writable, read_json
 from bindscope.motifdb import Motif, write_meme
@@ -319,6 +319,17 @@ def test_22_config_values_out_of_range(change, record, problem):
     with pytest.raises(InputError) as err:
         check_config(config, SCHEMA, ["config/config.yaml", "--config"])
     assert str(err.value) == f"config/config.yaml + --config {record}: {problem}"
+
+
+def test_22_missing_motif_db_file_named_with_its_key(tmp_path):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["motif_db"] = config["motif_db"] | {"source": str(tmp_path / "absent.meme")}
+    check_config(config, SCHEMA, ["my.yaml"])
+    with pytest.raises(InputError) as err:
+        check_config_files(config, ["my.yaml"])
+    assert str(err.value).startswith(f"my.yaml key motif_db.source: no such MEME file '{tmp_path / 'absent.meme'}'")
 
 
 def test_22_shipped_config_is_valid():

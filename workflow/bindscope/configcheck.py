@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import jsonschema
 import yaml
@@ -40,3 +41,11 @@ def check_config(config: Mapping, schema_path: str | os.PathLike, sources: Seque
     where = " + ".join(sources) or "config"
     more = f" ({len(errors) - 1} more problems after this one)" if len(errors) > 1 else ""
     raise InputError(where, f"key {key_path(list(error.absolute_path))}", f"{error.message}{more}")
+
+
+def check_config_files(config: Mapping, sources: Sequence[str] = ()) -> None:
+    """Raise InputError naming the config file(s) and key when a file the configuration names is missing."""
+    where = " + ".join(sources) or "config"
+    source = config["motif_db"]["source"]
+    if source != "jaspar" and not Path(source).is_file():
+        raise InputError(where, "key motif_db.source", f"no such MEME file {source!r} (give a MEME file, or 'jaspar' for pyjaspar)")

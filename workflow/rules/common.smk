@@ -26,19 +26,22 @@ os.environ.setdefault(
 )
 
 from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES  # noqa: E402
-from bindscope.configcheck import check_config  # noqa: E402
+from bindscope.configcheck import check_config, check_config_files  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import check_writable  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402
 
 # Checks that need no data, before the job graph is built: configuration, output folders, sheet.
 try:
+    config_sources = [str(f) for f in workflow.configfiles] + (
+        ["--config"] if workflow.config_settings.overwrite_config else []
+    )
     check_config(
         config,
         Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
-        [str(f) for f in workflow.configfiles]
-        + (["--config"] if workflow.config_settings.overwrite_config else []),
+        config_sources,
     )
+    check_config_files(config, config_sources)
     for folder in ("results", "logs", "benchmarks", "resources"):
         check_writable(folder)
 except InputError as err:
