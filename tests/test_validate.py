@@ -302,6 +302,19 @@ def test_21_blacklist_removing_every_negative(inputs, tiny_genome):
     assert str(blacklist) in message and "line 1" in message and "no 100 bp window is left for negatives" in message
 
 
+def test_21_blacklist_on_other_contigs_ignored_or_named(inputs, tiny_genome):
+    blacklist = tiny_genome / "encode.bed"
+    blacklist.write_text("chrM\t0\t16569\nchr1\t50000\t60000\nchrUn_KI270302v1\t0\t2274\n")
+    validate_run(**(inputs | {"blacklist": str(blacklist)}))
+    warnings = read_json(inputs["out"])["warnings"]
+    assert any(str(blacklist) in w and "2 intervals on contigs not in the genome ignored" in w for w in warnings), warnings
+    ensembl = tiny_genome / "ensembl_blacklist.bed"
+    ensembl.write_text("1\t50000\t60000\n2\t0\t1000\n")  # matches nothing: a naming mismatch, not a no-op
+    Path(inputs["out"]).unlink()
+    message = rejected(inputs, blacklist=str(ensembl))
+    assert str(ensembl) in message and "line 1" in message and "naming conventions differ" in message
+
+
 @pytest.mark.parametrize(
     "change, record, problem",
     [

@@ -162,6 +162,23 @@ def _genome_file(sizes: dict[str, int]) -> str:
     return pybedtools.chromsizes_to_file({c: (0, s) for c, s in sizes.items()})
 
 
+def blacklist_on_genome(
+    blacklist: pd.DataFrame, sizes: dict[str, int], blacklist_path: str | os.PathLike, genome_path: str | os.PathLike
+) -> tuple[pd.DataFrame, str | None]:
+    """The blacklist intervals on the genome's contigs, and a warning counting those elsewhere (e.g. chrM, chrUn_*).
+
+    Raises InputError, with the naming hint, when no interval is on a genome contig: such a blacklist
+    would silently remove nothing.
+    """
+    known = blacklist["chrom"].isin(list(sizes)).to_numpy()
+    if known.all():
+        return blacklist, None
+    if not known.any():
+        check_contigs(blacklist, sizes, blacklist_path, genome_path)
+    unknown = sorted(set(blacklist.loc[~known, "chrom"]))
+    return blacklist[known], f"{blacklist_path}: {int((~known).sum())} intervals on contigs not in the genome ignored ({unknown[:5]})"
+
+
 def check_blacklist(
     peaks: pd.DataFrame,
     blacklist: pd.DataFrame | None,
@@ -279,6 +296,9 @@ def check_inputs(
     check_contigs(table, sizes, peaks, genome)
     check_peak_bounds(table, sizes, peaks, genome)
     bl = read_peaks(blacklist) if blacklist else None
+    if bl is not None:
+        bl, warning = blacklist_on_genome(bl, sizes, blacklist, genome)
+        warnings += [warning] if warning else []
     n_candidates = check_blacklist(table, bl, sizes, window, peak_padding, blacklist)
     merged = merge_peaks(table, merge_distance) if merge_overlapping else table
     windows, n_out, n_dup = positive_windows(merged, sizes, window)
