@@ -158,5 +158,12 @@ def test_reports_render_in_chromium(demo, tmp_path):
             assert {"model", "auroc", "auprc"} <= set(headers), (page, headers)
             shot = tmp_path / (page.replace("/", "_") + ".png")
             assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+        # Snakemake's report (a single-page app): its navigation lists both TFs and the summary, no script error
+        if not (demo / "report.html").exists():
+            assert snakemake(demo, "--report", "report.html").returncode == 0
+        driver.get((demo / "report.html").as_uri())
+        text = driver.execute_script("return document.body.innerText")
+        assert all(word in text for word in ("CTCF", "REST", "Summary", "Statistics")), text[:500]
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
     finally:
         driver.quit()
