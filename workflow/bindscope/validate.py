@@ -205,39 +205,13 @@ def check_blacklist(
     return n
 
 
-def run(
-    peaks: str,
-    genome: str,
-    motif_db: str,
-    out: str,
-    blacklist: str | None = None,
-    motif: str | None = None,
-    window: int = 400,
-    peak_padding: int = 200,
-    max_n_fraction: float = 0.1,
-    test_chroms: list[str] | None = None,
-    val_chroms: list[str] | None = None,
-    min_positives: int = 20,
-    merge_overlapping: bool = True,
-    merge_distance: int = 0,
-) -> None:
-    """Check one TF's genome, peaks, blacklist and motif; write validation.json with counts and warnings."""
+def run(peaks: str, genome: str, motif_db: str, out: str, **options) -> None:
+    """Check one TF's genome, peaks, blacklist and motif; write validation.json with counts and warnings.
+
+    ``options`` are the keyword arguments of :func:`check_inputs` (blacklist, motif, window, ...).
+    """
     try:
-        report = check_inputs(
-            peaks,
-            genome,
-            motif_db,
-            blacklist=blacklist,
-            motif=motif,
-            window=window,
-            peak_padding=peak_padding,
-            max_n_fraction=max_n_fraction,
-            test_chroms=list(test_chroms or []),
-            val_chroms=list(val_chroms or []),
-            min_positives=min_positives,
-            merge_overlapping=merge_overlapping,
-            merge_distance=merge_distance,
-        )
+        report = check_inputs(peaks, genome, motif_db, **options)
     finally:
         pybedtools.cleanup()
     write_json(report, out)
@@ -251,18 +225,19 @@ def check_inputs(
     genome: str,
     motif_db: str,
     *,
-    blacklist: str | None,
-    motif: str | None,
-    window: int,
-    peak_padding: int,
-    max_n_fraction: float,
-    test_chroms: list[str],
-    val_chroms: list[str],
-    min_positives: int,
-    merge_overlapping: bool,
-    merge_distance: int,
+    blacklist: str | None = None,
+    motif: str | None = None,
+    window: int = 400,
+    peak_padding: int = 200,
+    max_n_fraction: float = 0.1,
+    test_chroms: list[str] | None = None,
+    val_chroms: list[str] | None = None,
+    min_positives: int = 20,
+    merge_overlapping: bool = True,
+    merge_distance: int = 0,
 ) -> dict:
     """Every check in order (cheap ones first); the first problem raises, the rest are counted."""
+    test_chroms, val_chroms = list(test_chroms or []), list(val_chroms or [])
     warnings: list[str] = []
     fasta = open_genome(genome)
     sizes = chrom_sizes(fasta)
