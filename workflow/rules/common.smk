@@ -88,6 +88,19 @@ def optional_flag(column, flag):
     return get
 
 
+def positive_window_flags():
+    """Flags validate and regions must share: how peaks become positive windows and splits."""
+    return (
+        f"--window {config['window']} --peak-padding {config['peak_padding']} "
+        f"--max-n-fraction {config['max_n_fraction']} "
+        f"--test-chroms {' '.join(config['test_chroms'])} "
+        f"--val-chroms {' '.join(config['val_chroms'])} "
+        f"--min-positives {config['min_positives']} "
+        f"--merge-overlapping {config['merge_overlapping_peaks']} "
+        f"--merge-distance {config['merge_distance']}"
+    )
+
+
 def blacklist_input(wildcards):
     value = samples.loc[wildcards.tf, "blacklist"]
     return [value] if value else []

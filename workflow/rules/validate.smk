@@ -20,18 +20,8 @@ rule validate:
     params:
         blacklist=optional_flag("blacklist", "blacklist"),
         motif=optional_flag("motif", "motif"),
-        window=config["window"],
-        peak_padding=config["peak_padding"],
-        max_n_fraction=config["max_n_fraction"],
-        test_chroms=" ".join(config["test_chroms"]),
-        val_chroms=" ".join(config["val_chroms"]),
-        min_positives=config["min_positives"],
-        merge=config["merge_overlapping_peaks"],
-        merge_distance=config["merge_distance"],
+        windows=positive_window_flags(),
     shell:
         "python -m bindscope validate --peaks {input.peaks} --genome {input.genome} "
         "--motif-db {input.motif_db} {params.blacklist} {params.motif} --out {output} "
-        "--window {params.window} --peak-padding {params.peak_padding} "
-        "--max-n-fraction {params.max_n_fraction} --test-chroms {params.test_chroms} "
-        "--val-chroms {params.val_chroms} --min-positives {params.min_positives} "
-        "--merge-overlapping {params.merge} --merge-distance {params.merge_distance} > {log} 2>&1"
+        "{params.windows} > {log} 2>&1"
