@@ -46,7 +46,6 @@ try:
         check_writable(folder)
 except InputError as err:
     raise WorkflowError(f"error: {err}") from None
-validate(config, "../schemas/config.schema.yaml")
 
 DEMO_DIR = "resources/demo"
 DEMO_FILES = [f"{DEMO_DIR}/{name}" for name in DEMO_FILE_NAMES]
