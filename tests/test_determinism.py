@@ -34,6 +34,7 @@ def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
         str(out / "hparams.yaml"),
         model_params=params,
         max_epochs=3,
+        threads=2,  # as the workflow trains (rule train: threads 2)
         seed=3,
     )
     evaluate.run(str(out / "model.ckpt"), str(data / "test.npz"), str(out / "eval"))

@@ -70,6 +70,6 @@ def test_unet_learns_where_the_motif_is(tmp_path):
 def test_training_leaves_torch_deterministic_mode_as_it_found_it(tmp_path):
     """Lightning's deterministic=True turns torch's global flag on; later work in the same process
     (e.g. captum's max-pool rule, which has no deterministic kernel) must not inherit it."""
-    assert not torch.are_deterministic_algorithms_enabled()
+    assert not torch.are_deterministic_algorithms_enabled() and not torch.backends.mkldnn.deterministic
     _train(tmp_path, "cnn", model_params={"n_filters": 4, "n_filters2": 4}, max_epochs=1)
-    assert not torch.are_deterministic_algorithms_enabled()
+    assert not torch.are_deterministic_algorithms_enabled() and not torch.backends.mkldnn.deterministic

@@ -125,10 +125,15 @@ def fit(
         log_every_n_steps=1,
         enable_model_summary=True,
     )
+    # Lightning's deterministic=True does not reach oneDNN (CPU convolutions): its multi-threaded
+    # reductions may sum in a different order from run to run unless its own flag is on.
+    mkldnn_before = torch.backends.mkldnn.deterministic
+    torch.backends.mkldnn.deterministic = True
     try:
         trainer.fit(module, datamodule=data)
-    finally:  # Lightning's deterministic=True switches torch's global flag on: leave it as we found it
+    finally:  # Lightning's deterministic=True switches torch's global flag on: leave both as we found them
         torch.use_deterministic_algorithms(deterministic_before[0], warn_only=deterministic_before[1])
+        torch.backends.mkldnn.deterministic = mkldnn_before
     log = pd.read_csv(Path(workdir) / "log" / "version_0" / "metrics.csv")
     log = log.groupby("epoch", as_index=False).first()  # one row per epoch: train and val metrics
     return checkpoint.best_model_path, log
