@@ -62,7 +62,10 @@ def main() -> None:
 
     rows = [
         ("bindscope one_hot_codes (codes -> one-hot)", median_seconds(lambda: one_hot_codes(codes), args.repeats)),
-        ("bindscope encode_regions (FASTA -> one-hot + labels)", median_seconds(lambda: encode_regions(regions, fasta), args.repeats)),
+        (
+            "bindscope encode_regions (FASTA -> one-hot + labels)",
+            median_seconds(lambda: encode_regions(regions, fasta, source="summit", summit_half_width=50, max_peak_width=300), args.repeats),
+        ),
         (
             "tangermeme one_hot_encode (str -> one-hot), per sequence",
             median_seconds(lambda: [one_hot_encode(s) for s in strings], max(1, args.repeats // 2)),

@@ -1,6 +1,6 @@
 """Which window length? Test metrics and wall time per window on real data (Reb1 ChIP-exo, yeast).
 
-For each window: regions (GC-matched 1:1, test chrII + chrIV, val chrXV as in NOTES.md), encode,
+For each window: regions (GC-matched 1:1, test chrII + chrIV, val chrXV), encode,
 CNN training and test evaluation with the workflow's defaults; the median of --repeats seeds.
 Prints a table and writes bench/out/window_choice.tsv.
 
@@ -17,14 +17,19 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+import yaml
 
 from bindscope import encode, regions, train
-from bindscope.evaluate import binary_metrics, predict
+from bindscope.evaluate import predict
+from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.models import load
+from bindscope.scoring import binary_metrics
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "sacCer3"
+#: The workflow's defaults (config/config.yaml), as every rule passes them.
+CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
 def one_run(window: int, seed: int, workdir: Path) -> dict:
@@ -32,27 +37,38 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
     regions.run(
         str(DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"),
         str(DATA / "sacCer3.fa"),
+        {"regions": str(workdir / "r.tsv.gz"), "qc": str(workdir / "qc.json")},
+        WindowSettings(
+            window=window,
+            peak_padding=CONFIG["peak_padding"],
+            max_n_fraction=CONFIG["max_n_fraction"],
+            test_chroms=["chrII", "chrIV"],
+            val_chroms=["chrXV"],
+            min_positives=CONFIG["min_positives"],
+            merge_overlapping=CONFIG["merge_overlapping_peaks"],
+            merge_distance=CONFIG["merge_distance"],
+        ),
+        negative_ratio=CONFIG["negative_ratio"],
+        gc_bins=CONFIG["gc_bins"],
+        seed=seed,
+    )
+    encoded = {split: str(workdir / "enc" / f"{split}.npz") for split in ("train", "val", "test")}
+    labels = CONFIG["base_labels"]
+    encode.run(
         str(workdir / "r.tsv.gz"),
-        str(workdir / "qc.json"),
-        window=window,
-        test_chroms=["chrII", "chrIV"],
-        val_chroms=["chrXV"],
-        seed=seed,
+        str(DATA / "sacCer3.fa"),
+        encoded,
+        base_label_source=labels["source"],
+        summit_half_width=labels["summit_half_width"],
+        max_peak_width=labels["max_peak_width"],
     )
-    encode.run(str(workdir / "r.tsv.gz"), str(DATA / "sacCer3.fa"), str(workdir / "enc"))
+    model = {"ckpt": str(workdir / "m.ckpt"), "log": str(workdir / "log.csv"), "hparams": str(workdir / "h.yaml")}
     train.run(
-        str(workdir / "enc" / "train.npz"),
-        str(workdir / "enc" / "val.npz"),
-        "cnn",
-        str(workdir / "m.ckpt"),
-        str(workdir / "log.csv"),
-        str(workdir / "h.yaml"),
-        threads=2,
-        seed=seed,
+        encoded["train"], encoded["val"], "cnn", model, model_params=CONFIG["architecture"]["cnn"], threads=2, seed=seed, **CONFIG["train"]
     )
-    test = load_npz(workdir / "enc" / "test.npz")
-    metrics = binary_metrics(test["y"], predict(load(workdir / "m.ckpt")[0], test["x"]))
-    epochs = len(pd.read_csv(workdir / "log.csv"))
+    test = load_npz(encoded["test"])
+    metrics = binary_metrics(test["y"], predict(load(model["ckpt"])[0], test["x"]), CONFIG["threshold"])
+    epochs = len(pd.read_csv(model["log"]))
     return {"auroc": metrics["auroc"], "auprc": metrics["auprc"], "seconds": time.perf_counter() - start, "epochs": epochs}
 
 

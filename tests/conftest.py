@@ -1,11 +1,22 @@
-"""Shared fixtures: the compute device, and small trained-free models."""
+"""Shared fixtures: the compute device, the shipped configuration, a tiny genome."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+#: The shipped configuration: the one place defaults are said; tests take theirs from it.
+CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+#: The workflow tests' scenario (fewer epochs and references), applied over the shipped configuration.
+TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.dirname(__file__), "..", ".cache", "numba"))
 
@@ -39,3 +50,81 @@ def tiny_genome(tmp_path):
     (tmp_path / "peaks.narrowPeak").write_text("\n".join(peaks) + "\n")
     (tmp_path / "blacklist.bed").write_text("chr1\t50000\t60000\n")
     return tmp_path
+
+
+#: validate's and regions' shared options as the rules pass them from the shipped configuration.
+WINDOW_OPTIONS = {
+    "window": CONFIG["window"],
+    "peak_padding": CONFIG["peak_padding"],
+    "max_n_fraction": CONFIG["max_n_fraction"],
+    "test_chroms": CONFIG["test_chroms"],
+    "val_chroms": CONFIG["val_chroms"],
+    "min_positives": CONFIG["min_positives"],
+    "merge_overlapping": CONFIG["merge_overlapping_peaks"],
+    "merge_distance": CONFIG["merge_distance"],
+}
+#: regions' own options from the shipped configuration.
+REGIONS_OPTIONS = {"negative_ratio": CONFIG["negative_ratio"], "gc_bins": CONFIG["gc_bins"], "seed": CONFIG["seed"]}
+
+
+def windows(**changes):
+    """validate's and regions' WindowSettings: the shipped configuration's, with ``changes``."""
+    from bindscope.inputs import WindowSettings
+
+    return WindowSettings(**(WINDOW_OPTIONS | changes))
+
+
+#: encode's options from the shipped configuration.
+ENCODE_OPTIONS = {
+    "base_label_source": CONFIG["base_labels"]["source"],
+    "summit_half_width": CONFIG["base_labels"]["summit_half_width"],
+    "max_peak_width": CONFIG["base_labels"]["max_peak_width"],
+}
+
+
+def evaluation_files(folder) -> dict[str, str]:
+    """The evaluation files (layout.EVALUATION) inside ``folder``, by name."""
+    from bindscope.layout import EVALUATION
+
+    return {name: str(Path(folder) / Path(pattern).name) for name, pattern in EVALUATION.items()}
+
+
+def model_files(folder) -> dict[str, str]:
+    """A trained model's files (layout.MODEL) inside ``folder``, by name."""
+    from bindscope.layout import MODEL
+
+    return {name: str(Path(folder) / Path(pattern).name) for name, pattern in MODEL.items()}
+
+
+def snakemake_command(
+    workdir: Path, *args: str, configfiles=(TEST_CONFIG,), config: tuple[str, ...] = (), cores: int | None = 2
+) -> list[str]:
+    """``snakemake`` on ``workdir`` with the shipped configuration plus ``configfiles``; ``config``: --config items."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), *args]
+    cmd += ["--cores", str(cores)] if cores else []
+    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), *map(str, configfiles)]
+    return cmd + (["--config", *config] if config else [])
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: float = 1500, **options) -> subprocess.CompletedProcess:
+    return subprocess.run(snakemake_command(workdir, *args, **options), capture_output=True, text=True, timeout=timeout)
+
+
+def demo_workdir(path: Path) -> Path:
+    """A run folder holding the shipped sample sheet (the demo TFs, data made by rule demo)."""
+    (path / "config").mkdir(parents=True)
+    shutil.copy(REPO / "config" / "samples.tsv", path / "config" / "samples.tsv")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """The whole workflow on the demo data (both TFs, models and baselines) in the test scenario, run once per session.
+
+    The end-to-end, kill-and-resume and SLURM tests all read or compare against this one run.
+    """
+    workdir = demo_workdir(tmp_path_factory.mktemp("demo"))
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert "bindscope reports:" in result.stdout + result.stderr
+    return workdir

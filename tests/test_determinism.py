@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bindscope import evaluate, train
 from bindscope.io import save_encoded
 from bindscope.sequence import one_hot_codes
+from conftest import CONFIG, evaluation_files, model_files
 
 
 def _splits(folder, rng):
@@ -25,20 +27,12 @@ def _splits(folder, rng):
 
 def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
     params = {"cnn": {"n_filters": 8, "n_filters2": 8}, "unet": {"channels": [4, 8]}}[model]
-    train.run(
-        str(data / "train.npz"),
-        str(data / "val.npz"),
-        model,
-        str(out / "model.ckpt"),
-        str(out / "log.csv"),
-        str(out / "hparams.yaml"),
-        model_params=params,
-        max_epochs=3,
-        threads=2,  # as the workflow trains (rule train: threads 2)
-        seed=3,
-    )
-    evaluate.run(str(out / "model.ckpt"), str(data / "test.npz"), str(out / "eval"))
-    return (out / "eval" / "metrics.json").read_bytes(), gzip.decompress((out / "eval" / "predictions.tsv.gz").read_bytes())
+    files = model_files(out)
+    settings = CONFIG["train"] | {"model_params": params, "max_epochs": 3, "seed": 3}
+    train.run(str(data / "train.npz"), str(data / "val.npz"), model, files, threads=2, **settings)  # threads as in rule train
+    scored = evaluation_files(out / "eval")
+    evaluate.run(files["ckpt"], str(data / "test.npz"), scored, threshold=CONFIG["threshold"], min_segment=CONFIG["min_segment"], threads=1)
+    return Path(scored["metrics"]).read_bytes(), gzip.decompress(Path(scored["predictions"]).read_bytes())
 
 
 @pytest.mark.parametrize("model", ["cnn", "unet"])
@@ -48,4 +42,4 @@ def test_same_seed_same_result(tmp_path, model):
     second = _train_and_evaluate(tmp_path, tmp_path / "b", model)
     assert first[0] == second[0]  # metrics.json, byte for byte
     assert first[1] == second[1]  # every window's score
-    assert (tmp_path / "a" / "log.csv").read_text() == (tmp_path / "b" / "log.csv").read_text()
+    assert (tmp_path / "a" / "training_log.csv").read_text() == (tmp_path / "b" / "training_log.csv").read_text()

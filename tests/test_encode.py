@@ -6,6 +6,14 @@ from bindscope.encode import base_label_intervals, base_labels, encode_regions, 
 from bindscope.genome import open_genome
 from bindscope.io import load_npz
 from bindscope.sequence import decode
+from conftest import ENCODE_OPTIONS, REGIONS_OPTIONS, windows
+
+#: Per-base label options of the shipped configuration, with "interval" as the source.
+LABELS = {
+    "source": "interval",
+    "summit_half_width": ENCODE_OPTIONS["summit_half_width"],
+    "max_peak_width": ENCODE_OPTIONS["max_peak_width"],
+}
 
 
 def test_encode_matches_fasta_and_labels(tiny_genome):
@@ -22,7 +30,7 @@ def test_encode_matches_fasta_and_labels(tiny_genome):
             "peak_end": [40_005, -1, 30_000],
         }
     )
-    arrays = encode_regions(regions, fasta)
+    arrays = encode_regions(regions, fasta, **LABELS)
     assert arrays["x"].shape == (3, 4, 20) and arrays["x"].dtype == np.uint8
     for i, r in enumerate(regions.itertuples()):
         expected = str(fasta[r.chrom][r.start : r.end]).upper()
@@ -35,7 +43,7 @@ def test_encode_matches_fasta_and_labels(tiny_genome):
 
 def test_base_labels_only_for_positives():
     regions = pd.DataFrame({"start": [0, 0], "peak_start": [2, 2], "peak_end": [4, 4], "label": [1, 0]})
-    assert base_labels(regions, 5).tolist() == [[0, 0, 1, 1, 0], [0, 0, 0, 0, 0]]
+    assert base_labels(regions, 5, **LABELS).tolist() == [[0, 0, 1, 1, 0], [0, 0, 0, 0, 0]]
 
 
 def test_run_writes_each_split(tiny_genome):
@@ -44,12 +52,12 @@ def test_run_writes_each_split(tiny_genome):
     regions_run(
         str(tiny_genome / "peaks.narrowPeak"),
         str(tiny_genome / "genome.fa"),
-        str(tiny_genome / "r.tsv.gz"),
-        str(tiny_genome / "qc.json"),
-        window=100,
-        min_positives=5,
+        {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
+        windows(window=100, min_positives=5),
+        **REGIONS_OPTIONS,
     )
-    run(str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "genome.fa"), str(tiny_genome / "enc"))
+    out = {split: str(tiny_genome / "enc" / f"{split}.npz") for split in ("train", "val", "test")}
+    run(str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "genome.fa"), out, **ENCODE_OPTIONS)
     for split in ("train", "val", "test"):
         data = load_npz(tiny_genome / "enc" / f"{split}.npz")
         assert data["x"].shape[1:] == (4, 100) and len(data["y"]) == len(data["chrom"]) > 0
@@ -68,24 +76,24 @@ def _two_peaks(width_a: int, width_b: int) -> pd.DataFrame:
 
 
 def test_base_labels_from_summit():
-    labels = base_labels(_two_peaks(4, 4), 20, source="summit", summit_half_width=2)
+    labels = base_labels(_two_peaks(4, 4), 20, **(LABELS | {"source": "summit", "summit_half_width": 2}))
     assert labels[0].tolist() == [0] * 8 + [1] * 5 + [0] * 7  # summit 10 +/- 2
     assert labels[2].sum() == 0
 
 
 def test_auto_labels_use_intervals_unless_broad():
-    narrow = base_label_intervals(_two_peaks(4, 6), 20, source="auto", max_peak_width=8)
+    narrow = base_label_intervals(_two_peaks(4, 6), 20, **(LABELS | {"source": "auto", "max_peak_width": 8}))
     assert narrow[2] == "interval" and narrow[0].tolist() == [8, 7, 0] and narrow[1].tolist() == [12, 13, 0]
-    broad = base_label_intervals(_two_peaks(30, 40), 20, source="auto", max_peak_width=8, summit_half_width=3)
+    broad = base_label_intervals(_two_peaks(30, 40), 20, **(LABELS | {"source": "auto", "max_peak_width": 8, "summit_half_width": 3}))
     assert broad[2] == "summit" and broad[0].tolist() == [7, 7, 0] and broad[1].tolist() == [14, 14, 0]
 
 
 def test_positives_without_interval_fall_back_to_summit():
     regions = _two_peaks(4, 4).assign(peak_start=[-1, 108, -1], peak_end=[-1, 112, -1])
-    lo, hi, source = base_label_intervals(regions, 20, source="interval", summit_half_width=1)
+    lo, hi, source = base_label_intervals(regions, 20, **(LABELS | {"summit_half_width": 1}))
     assert source == "interval" and lo.tolist() == [9, 8, 0] and hi.tolist() == [12, 12, 0]
 
 
 def test_unknown_label_source_is_rejected():
     with pytest.raises(ValueError, match="base label source"):
-        base_labels(_two_peaks(4, 4), 20, source="middle")
+        base_labels(_two_peaks(4, 4), 20, **(LABELS | {"source": "middle"}))

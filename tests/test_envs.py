@@ -138,7 +138,7 @@ def test_pins_satisfy_pyproject_and_agree_across_envs():
 def test_env_holds_every_package_its_stage_imports(rule):
     body = RUNNING[rule]
     stage = re.search(r"python -m bindscope ([\w-]+)", body).group(1)
-    module = STAGES[stage][0]
+    module = STAGES[stage].split(":")[0]
     imports = third_party_imports(module) | third_party_imports("bindscope.cli")
     env_pins = pins(env_of(body))
     requirements = pyproject_requirements()

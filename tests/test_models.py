@@ -13,7 +13,7 @@ def test_cnn_gives_one_logit_per_sequence(length, device):
 
 
 def test_no_relu_next_to_maxpool():
-    """captum's DeepLIFT breaks when two hooked non-linearities are adjacent (NOTES.md pitfall 1)."""
+    """captum's DeepLIFT breaks when two hooked non-linearities are adjacent (ReLU then MaxPool1d fails summation-to-delta)."""
     names = [type(m).__name__ for m in CNN().children()]
     for a, b in zip(names, names[1:], strict=False):
         assert {a, b} != {"ReLU", "MaxPool1d"}

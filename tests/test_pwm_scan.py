@@ -7,6 +7,7 @@ from bindscope.genome import open_genome
 from bindscope.io import save_encoded
 from bindscope.motifdb import Motif, write_meme
 from bindscope.sequence import one_hot_codes, reverse_complement
+from conftest import CONFIG, evaluation_files
 
 PPM = np.array([[0.9, 0.05, 0.05, 0.7], [0.05, 0.9, 0.05, 0.1], [0.025, 0.025, 0.85, 0.1], [0.025, 0.025, 0.05, 0.1]])
 
@@ -27,12 +28,12 @@ def test_best_match_scores_equal_a_loop_over_both_strands():
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 5, (20, 30)).astype(np.uint8)  # 4 = N
     x = one_hot_codes(codes)
-    pwm = log_odds(PPM, np.full(4, 0.25))
+    pwm = log_odds(PPM, np.full(4, 0.25), CONFIG["pwm_scan"]["pseudocount"])
     np.testing.assert_allclose(best_match_scores(x, pwm, batch_size=7), _brute_force(x, pwm), atol=1e-5)
 
 
 def test_reverse_strand_site_scores_as_high_as_the_forward_one():
-    pwm = log_odds(PPM, np.full(4, 0.25))
+    pwm = log_odds(PPM, np.full(4, 0.25), CONFIG["pwm_scan"]["pseudocount"])
     site = PPM.argmax(axis=0).astype(np.uint8)  # ACGA
     fwd = np.zeros((1, 12), np.uint8) + 3
     fwd[0, 4:8] = site
@@ -72,6 +73,9 @@ def test_missing_motif_is_an_input_error(tmp_path, tiny_genome):
             str(tmp_path / "db.meme"),
             "MA0363",
             str(tiny_genome / "genome.fa"),
-            str(tmp_path / "out"),
+            evaluation_files(tmp_path / "out"),
+            threshold=CONFIG["threshold"],
+            pseudocount=CONFIG["pwm_scan"]["pseudocount"],
+            threads=1,
         )
     assert not (tmp_path / "out").exists()

@@ -5,9 +5,11 @@ from scipy.stats import ks_2samp
 
 from bindscope.errors import InputError
 from bindscope.genome import open_genome
+from bindscope.inputs import positive_set
 from bindscope.io import read_json, read_peaks, read_regions
 from bindscope.positives import assign_splits, merge_peaks
 from bindscope.regions import build_regions, gc_matched_sample, run
+from conftest import REGIONS_OPTIONS, windows
 
 
 def test_gc_matching_reproduces_the_distribution():
@@ -44,8 +46,10 @@ def test_auto_splits_are_whole_chromosomes_near_target_shares():
 def test_build_regions(tiny_genome):
     fasta = open_genome(tiny_genome / "genome.fa")
     peaks = read_peaks(tiny_genome / "peaks.narrowPeak")
-    blacklist = pd.DataFrame({"chrom": ["chr1"], "start": [50_000], "end": [60_000]})
-    regions, qc = build_regions(peaks, fasta, blacklist=blacklist, window=100, test_chroms=["chr4"], val_chroms=["chr3"], seed=1)
+    settings = windows(window=100, test_chroms=["chr4"], val_chroms=["chr3"])
+    found = positive_set(tiny_genome / "peaks.narrowPeak", fasta, tiny_genome / "genome.fa", tiny_genome / "blacklist.bed", settings)
+    assert found.blacklist[["chrom", "start", "end"]].values.tolist() == [["chr1", 50_000, 60_000]]
+    regions, qc = build_regions(found, fasta, settings, **(REGIONS_OPTIONS | {"seed": 1}))
     pos, neg = regions[regions.label == 1], regions[regions.label == 0]
     assert (pos["end"] - pos["start"] == 100).all() and (neg["end"] - neg["start"] == 100).all()
     # centred on summits (start + 50 in this file)
@@ -67,11 +71,10 @@ def test_run_writes_outputs(tiny_genome):
     run(
         str(tiny_genome / "peaks.narrowPeak"),
         str(tiny_genome / "genome.fa"),
-        str(out / "regions.tsv.gz"),
-        str(out / "qc.json"),
+        {"regions": str(out / "regions.tsv.gz"), "qc": str(out / "qc.json")},
+        windows(window=100, min_positives=5),
         blacklist=str(tiny_genome / "blacklist.bed"),
-        window=100,
-        min_positives=5,
+        **REGIONS_OPTIONS,
     )
     regions = read_regions(out / "regions.tsv.gz")
     assert set(regions["split"]) == {"train", "val", "test"}
@@ -80,11 +83,17 @@ def test_run_writes_outputs(tiny_genome):
 
 def test_peaks_on_absent_contig_named_with_line_and_hint(tiny_genome):
     bad = tiny_genome / "ensembl.bed"
-    bad.write_text("chr1\t100\t200\n1\t100\t200\n")
+    bad.write_text("chr1\t100\t200\nchr1\t300\t400\n1\t100\t200\n")
     with pytest.raises(InputError) as err:
-        run(str(bad), str(tiny_genome / "genome.fa"), str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "qc.json"))
+        run(
+            str(bad),
+            str(tiny_genome / "genome.fa"),
+            {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
+            windows(min_positives=1),
+            **REGIONS_OPTIONS,
+        )
     message = str(err.value)
-    assert str(bad) in message and "line 2" in message and "contig '1'" in message and "'chr' prefix" in message
+    assert str(bad) in message and "line 3" in message and "contig '1'" in message and "'chr' prefix" in message
     assert not (tiny_genome / "r.tsv.gz").exists()
 
 
@@ -92,13 +101,15 @@ def test_unknown_test_chromosome_and_too_few_positives(tiny_genome):
     args = (
         str(tiny_genome / "peaks.narrowPeak"),
         str(tiny_genome / "genome.fa"),
-        str(tiny_genome / "r.tsv.gz"),
-        str(tiny_genome / "q.json"),
+        {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "q.json")},
     )
     with pytest.raises(InputError, match=r"test_chroms: chromosomes \['chrX'\]"):
-        run(*args, test_chroms=["chrX"], val_chroms=["chr1"])
-    with pytest.raises(InputError, match="fewer than min_positives=1000"):
-        run(*args, window=100, min_positives=1000)
+        run(*args, windows(test_chroms=["chrX"], val_chroms=["chr1"]), **REGIONS_OPTIONS)
+    with pytest.raises(InputError, match="fewer than training needs"):
+        run(*args, windows(window=100, min_positives=1000), **REGIONS_OPTIONS)
+    with pytest.raises(InputError, match="fewer than min_positives=100"):
+        run(*args, windows(window=100, min_positives=100, test_chroms=["chr4"], val_chroms=["chr3"]), **REGIONS_OPTIONS)
+    assert not (tiny_genome / "r.tsv.gz").exists()
 
 
 def test_overlapping_peaks_merge_into_one_positive():

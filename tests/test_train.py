@@ -5,10 +5,12 @@ import pandas as pd
 import torch
 
 from bindscope import models
-from bindscope.evaluate import binary_metrics, predict
+from bindscope.evaluate import predict
 from bindscope.io import save_encoded
+from bindscope.scoring import binary_metrics
 from bindscope.sequence import one_hot_codes
 from bindscope.train import run
+from conftest import CONFIG
 
 MOTIF = np.array([2, 0, 3, 0, 1, 0, 2, 2], dtype=np.uint8)  # GATACAGG
 
@@ -29,16 +31,8 @@ def _train(tmp_path, model: str, **options):
     for split, n in (("train", 400), ("val", 100), ("test", 100)):
         _split(tmp_path / f"{split}.npz", n, rng)
     out = tmp_path / "m"
-    run(
-        str(tmp_path / "train.npz"),
-        str(tmp_path / "val.npz"),
-        model,
-        str(out / "model.ckpt"),
-        str(out / "log.csv"),
-        str(out / "hparams.yaml"),
-        seed=0,
-        **options,
-    )
+    files = {"ckpt": str(out / "model.ckpt"), "log": str(out / "log.csv"), "hparams": str(out / "hparams.yaml")}
+    run(str(tmp_path / "train.npz"), str(tmp_path / "val.npz"), model, files, **(CONFIG["train"] | {"threads": 1, "seed": 0} | options))
     return out
 
 
@@ -50,7 +44,7 @@ def test_cnn_learns_a_planted_motif(tmp_path):
     model, hparams = models.load(out / "model.ckpt")
     assert hparams["model_params"]["input_length"] == 60
     data = np.load(tmp_path / "test.npz")
-    assert binary_metrics(data["y"], predict(model, data["x"]))["auroc"] > 0.95
+    assert binary_metrics(data["y"], predict(model, data["x"]), 0.5)["auroc"] > 0.95
     assert not list(out.glob(".*"))  # no temporary files left
     json.dumps(hparams)  # hyper-parameters are plain data
 
@@ -63,8 +57,8 @@ def test_unet_learns_where_the_motif_is(tmp_path):
     assert hparams["pos_weight"] == 2.0 and "input_length" not in hparams["model_params"]
     data = np.load(tmp_path / "test.npz")
     prob = torch.sigmoid(model(torch.from_numpy(data["x"]).float())).detach().numpy()
-    assert binary_metrics(data["y_base"].ravel(), prob.ravel())["auroc"] > 0.95  # per base
-    assert binary_metrics(data["y"], predict(model, data["x"]))["auroc"] > 0.95  # per sequence: maximum probability
+    assert binary_metrics(data["y_base"].ravel(), prob.ravel(), 0.5)["auroc"] > 0.95  # per base
+    assert binary_metrics(data["y"], predict(model, data["x"]), 0.5)["auroc"] > 0.95  # per sequence: maximum probability
 
 
 def test_training_leaves_torch_deterministic_mode_as_it_found_it(tmp_path):

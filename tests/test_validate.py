@@ -6,6 +6,7 @@ Cases go through the entry point the workflow uses for them: ``validate.run`` (r
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import shutil
@@ -23,6 +24,7 @@ from bindscope.motifdb import Motif, write_meme
 from bindscope.regions import run as regions_run
 from bindscope.sheet import read_sheet
 from bindscope.validate import run as validate_run
+from conftest import REGIONS_OPTIONS, windows
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -39,16 +41,20 @@ def inputs(tiny_genome) -> dict:
         "genome": str(tiny_genome / "genome.fa"),
         "motif_db": str(tiny_genome / "db.meme"),
         "out": str(tiny_genome / "validation.json"),
-        "window": 100,
-        "peak_padding": 50,
-        "min_positives": 10,
+        "windows": windows(window=100, peak_padding=50, min_positives=10),
     }
+
+
+def changed(inputs: dict, **changes) -> dict:
+    """validate.run's arguments with ``changes``, window settings (window, test_chroms, ...) among them."""
+    settings = {k: changes.pop(k) for k in list(changes) if hasattr(inputs["windows"], k)}
+    return inputs | changes | {"windows": dataclasses.replace(inputs["windows"], **settings)}
 
 
 def rejected(inputs: dict, **changes) -> str:
     """validate.run's InputError message; asserts nothing was written."""
     with pytest.raises(InputError) as err:
-        validate_run(**(inputs | changes))
+        validate_run(**changed(inputs, **changes))
     assert not Path(inputs["out"]).exists()
     return str(err.value)
 
@@ -164,7 +170,8 @@ def test_11_duplicate_peak_lines_counted(inputs, tiny_genome):
     validate_run(**(inputs | {"peaks": peaks}))
     report = read_json(inputs["out"])
     assert report["peaks"]["duplicate_lines"] == 7 and any("7 duplicate peak lines" in w and peaks in w for w in report["warnings"])
-    regions_run(peaks, inputs["genome"], str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "qc.json"), window=100, min_positives=10)
+    out = {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "qc.json")}
+    regions_run(peaks, inputs["genome"], out, windows(window=100, min_positives=10), **REGIONS_OPTIONS)
     assert read_json(tiny_genome / "qc.json")["n_duplicate_peak_lines"] == 7
 
 

@@ -4,48 +4,26 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from bindscope.report import SUMMARY_COLUMNS
+from bindscope.verdict import SUMMARY_COLUMNS
+from conftest import run_snakemake
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
 DECOY_BASE_ID = "MA0018"  # CREB1, planted at the same rate inside and outside peaks
 
 
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "-d",
-        str(workdir),
-        "--cores",
-        "2",
-        "--configfile",
-        str(REPO / "config" / "config.yaml"),
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=1500)
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("demo")
-    (workdir / "config").mkdir()
-    shutil.copy(REPO / "config" / "samples.tsv", workdir / "config" / "samples.tsv")
-    result = snakemake(workdir)
-    assert result.returncode == 0, result.stderr[-5000:]
-    assert "bindscope reports:" in result.stdout + result.stderr
-    return workdir
+def demo(demo_run) -> Path:
+    return demo_run
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_snakemake(workdir, *args)
 
 
 def test_summary_columns_and_rows(demo):

@@ -1,35 +1,27 @@
 """A run killed (SIGKILL, as a scheduler or the OOM killer does) during training resumes with
-``--rerun-incomplete`` to the same metrics as an uninterrupted run, and leaves no temporary files."""
+``--rerun-incomplete`` to the same metrics as the uninterrupted demo run, and leaves no temporary files."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import demo_workdir, snakemake_command
+
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
 TARGET = "results/CTCF/eval/cnn/metrics.json"
-# One TF, one model, no baselines: the shortest path through training to metrics.
-CONFIG = ["tfs=[CTCF]", "models=[cnn]", "baselines=[]"]
+# One TF, one model, no baselines: the shortest path through training to metrics, which the
+# session's demo run (every TF, model and baseline) computes the same way.
+CONFIG = ("tfs=[CTCF]", "models=[cnn]", "baselines=[]")
 
 
-def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2"]
-    return [*cmd, *args, "--configfile", str(REPO / "config" / "config.yaml"), "--config", *CONFIG]
-
-
-def new_workdir(root: Path) -> Path:
-    root.mkdir()
-    (root / "config").mkdir()
-    shutil.copy(REPO / "config" / "samples.tsv", root / "config" / "samples.tsv")
-    return root
+def command(workdir: Path, *args: str) -> list[str]:
+    return snakemake_command(workdir, *args, config=CONFIG)
 
 
 def wait_for_training(workdir: Path, process: subprocess.Popen, timeout: float = 300) -> Path:
@@ -49,14 +41,10 @@ def temporaries(workdir: Path) -> list[Path]:
     return [p for p in (workdir / "results").rglob("*") if ".bindscope-tmp." in p.name]
 
 
-def test_killed_during_training_resumes_to_identical_metrics(tmp_path):
-    reference = new_workdir(tmp_path / "reference")
-    done = subprocess.run(snakemake_cmd(reference, TARGET), capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-    workdir = new_workdir(tmp_path / "killed")
+def test_killed_during_training_resumes_to_identical_metrics(demo_run, tmp_path):
+    workdir = demo_workdir(tmp_path / "killed")
     log = open(tmp_path / "killed.log", "w")
-    process = subprocess.Popen(snakemake_cmd(workdir, TARGET), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(command(workdir, TARGET), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         scratch = wait_for_training(workdir, process)
     finally:
@@ -66,14 +54,15 @@ def test_killed_during_training_resumes_to_identical_metrics(tmp_path):
     assert scratch.exists() and not (workdir / "results" / "CTCF" / "models" / "cnn" / "model.ckpt").exists()
 
     # A plain rerun refuses: Snakemake's lock and incomplete-output records survive the kill.
-    refused = subprocess.run(snakemake_cmd(workdir, TARGET), capture_output=True, text=True, timeout=300)
+    refused = subprocess.run(command(workdir, TARGET), capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "--unlock" in refused.stderr
-    unlocked = subprocess.run(snakemake_cmd(workdir, "--unlock"), capture_output=True, text=True, timeout=300)
+    unlocked = subprocess.run(command(workdir, "--unlock"), capture_output=True, text=True, timeout=300)
     assert unlocked.returncode == 0, unlocked.stderr[-3000:]
-    resumed = subprocess.run(snakemake_cmd(workdir, TARGET, "--rerun-incomplete"), capture_output=True, text=True, timeout=900)
+    resumed = subprocess.run(command(workdir, TARGET, "--rerun-incomplete"), capture_output=True, text=True, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
 
-    assert (workdir / TARGET).read_bytes() == (reference / TARGET).read_bytes()
+    reference = demo_run / TARGET
+    assert (workdir / TARGET).read_bytes() == reference.read_bytes()
     for name in ("predictions.tsv.gz", "curves.tsv"):
-        assert (workdir / TARGET).with_name(name).read_bytes() == (reference / TARGET).with_name(name).read_bytes()
-    assert temporaries(workdir) == [] and temporaries(reference) == []
+        assert (workdir / TARGET).with_name(name).read_bytes() == reference.with_name(name).read_bytes()
+    assert temporaries(workdir) == [] and temporaries(demo_run) == []

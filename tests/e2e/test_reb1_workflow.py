@@ -1,18 +1,19 @@
 """End to end on real data: the Reb1 benchmark configuration (bench/reb1) on sacCer3 from ../shared/data.
 
-Asserts the motif verdict only; metric thresholds live in the benchmark (bench/reb1/run.py).
+Run in the test scenario (tests/config/config.yaml: fewer epochs and references). Asserts the motif
+verdict only; metric thresholds live in the benchmark (bench/reb1/run.py), which runs the shipped defaults.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from conftest import TEST_CONFIG, run_snakemake
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -32,9 +33,7 @@ def reb1(tmp_path_factory) -> Path:
         pytest.skip(f"the Reb1 data are not at {DATA} (../shared/data beside the repository)")
     workdir = tmp_path_factory.mktemp("reb1")
     config = _bench_module().prepare(workdir)
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2"]
-    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), str(config)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    result = run_snakemake(workdir, configfiles=(config, TEST_CONFIG), timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
 

@@ -1,6 +1,11 @@
-"""``python -m bindscope STAGE --flag value ...``: one sub-command per stage; flags are run()'s keywords.
+"""``python -m bindscope STAGE --flag value ...``: one sub-command per stage; its flags are run()'s parameters.
 
-Flags left out are not passed, so run()'s own defaults apply: defaults live in one place.
+The flags are derived from each stage's ``run()`` signature and type hints (nothing is copied
+by hand): ``--some-name`` for parameter ``some_name``, required when the parameter has no
+default. Values convert by type hint: ``int``, ``float``, ``str``; ``bool`` from true/false;
+``Literal[...]`` as choices; ``list[...]`` as zero or more values; ``dict`` as JSON;
+``dict[str, str]`` as ``key=value`` items (a file per model, the outputs of a stage). A parameter
+whose type is a dataclass (settings several stages share) contributes one flag per field.
 
 Bad input (:class:`~bindscope.errors.InputError`) is printed as one line on stderr, exit code 1.
 """
@@ -8,213 +13,158 @@ Bad input (:class:`~bindscope.errors.InputError`) is printed as one line on stde
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import inspect
 import json
 import signal
 import sys
 import time
+import types
+import typing
+from collections.abc import Callable
 
 from bindscope.errors import InputError
 from bindscope.io import remove_partial_outputs
 
-
-def _boolean(text: str) -> bool:
-    """true/yes/1 (any case) -> True; anything else -> False."""
-    return text.lower() in ("1", "true", "yes")
-
-
-# stage -> (module, function, {flag: argparse options})
-STAGES: dict[str, tuple[str, str, dict[str, dict]]] = {
-    "demo": ("bindscope.demo", "run", {"outdir": {"required": True}, "n_peaks": {"type": int}, "seed": {"type": int}}),
-    "motif-db": (
-        "bindscope.jaspar",
-        "run",
-        {"out": {"required": True}, "release": {}, "collection": {}, "tax_groups": {"nargs": "*"}, "source": {}},
-    ),
-    "validate": (
-        "bindscope.validate",
-        "run",
-        {
-            "peaks": {"required": True},
-            "genome": {"required": True},
-            "motif_db": {"required": True},
-            "out": {"required": True},
-            "blacklist": {},
-            "motif": {},
-            "window": {"type": int},
-            "peak_padding": {"type": int},
-            "max_n_fraction": {"type": float},
-            "test_chroms": {"nargs": "*"},
-            "val_chroms": {"nargs": "*"},
-            "min_positives": {"type": int},
-            "merge_overlapping": {"type": _boolean},
-            "merge_distance": {"type": int},
-        },
-    ),
-    "regions": (
-        "bindscope.regions",
-        "run",
-        {
-            "peaks": {"required": True},
-            "genome": {"required": True},
-            "out_regions": {"required": True},
-            "out_qc": {"required": True},
-            "blacklist": {},
-            "window": {"type": int},
-            "negative_ratio": {"type": float},
-            "peak_padding": {"type": int},
-            "max_n_fraction": {"type": float},
-            "gc_bins": {"type": int},
-            "test_chroms": {"nargs": "*"},
-            "val_chroms": {"nargs": "*"},
-            "min_positives": {"type": int},
-            "merge_overlapping": {"type": _boolean},
-            "merge_distance": {"type": int},
-            "seed": {"type": int},
-        },
-    ),
-    "encode": (
-        "bindscope.encode",
-        "run",
-        {
-            "regions": {"required": True},
-            "genome": {"required": True},
-            "outdir": {"required": True},
-            "base_label_source": {"choices": ["auto", "interval", "summit"]},
-            "summit_half_width": {"type": int},
-            "max_peak_width": {"type": int},
-        },
-    ),
-    "train": (
-        "bindscope.train",
-        "run",
-        {
-            "train": {"required": True},
-            "val": {"required": True},
-            "model": {"required": True},
-            "out_ckpt": {"required": True},
-            "out_log": {"required": True},
-            "out_hparams": {"required": True},
-            "model_params": {"type": json.loads},
-            "lr": {"type": float},
-            "weight_decay": {"type": float},
-            "pos_weight": {"type": float},
-            "batch_size": {"type": int},
-            "max_epochs": {"type": int},
-            "patience": {"type": int},
-            "min_delta": {"type": float},
-            "max_shift": {"type": int},
-            "reverse_complement": {"type": _boolean},
-            "threads": {"type": int},
-            "seed": {"type": int},
-        },
-    ),
-    "evaluate": (
-        "bindscope.evaluate",
-        "run",
-        {
-            "ckpt": {"required": True},
-            "encoded": {"required": True},
-            "outdir": {"required": True},
-            "threads": {"type": int},
-            "threshold": {"type": float},
-            "min_segment": {"type": int},
-        },
-    ),
-    "pwm-scan": (
-        "bindscope.baselines.pwm_scan",
-        "run",
-        {
-            "val": {"required": True},
-            "test": {"required": True},
-            "motif_db": {"required": True},
-            "motif": {"required": True},
-            "genome": {"required": True},
-            "outdir": {"required": True},
-            "threshold": {"type": float},
-            "pseudocount": {"type": float},
-            "threads": {"type": int},
-        },
-    ),
-    "kmer-lr": (
-        "bindscope.baselines.kmer_lr",
-        "run",
-        {
-            "train": {"required": True},
-            "val": {"required": True},
-            "test": {"required": True},
-            "outdir": {"required": True},
-            "k": {"type": int},
-            "cs": {"type": float, "nargs": "+"},
-            "threshold": {"type": float},
-            "seed": {"type": int},
-        },
-    ),
-    "interpret": (
-        "bindscope.interpret",
-        "run",
-        {
-            "ckpt": {"required": True},
-            "encoded": {"required": True},
-            "out": {"required": True},
-            "n_references": {"type": int},
-            "max_sequences": {"type": int},
-            "threads": {"type": int},
-            "seed": {"type": int},
-        },
-    ),
-    "motifs": (
-        "bindscope.motifs",
-        "run",
-        {
-            "scores": {"required": True},
-            "motif_db": {"required": True},
-            "outdir": {"required": True},
-            "max_seqlets": {"type": int},
-            "trim_threshold": {"type": float},
-            "top_matches": {"type": int},
-            "n_leiden_runs": {"type": int},
-            "seed": {"type": int},
-        },
-    ),
-    "report": (
-        "bindscope.report",
-        "run",
-        {
-            "tf": {"required": True},
-            "peaks": {"required": True},
-            "qc": {"required": True},
-            "models": {"nargs": "+", "required": True},
-            "evaldirs": {"nargs": "+", "required": True},
-            "motifdirs": {"nargs": "+", "required": True},
-            "scores": {"nargs": "+", "required": True},
-            "out_html": {"required": True},
-            "out_summary": {"required": True},
-            "expected_motif": {},
-            "motif_db": {},
-            "baselines": {"nargs": "*"},
-            "baseline_evaldirs": {"nargs": "*"},
-            "notes": {"nargs": "*"},
-            "validation": {},
-            "n_tracks": {"type": int},
-        },
-    ),
-    "summary": (
-        "bindscope.report",
-        "run_summary",
-        {"rows": {"nargs": "+", "required": True}, "out_tsv": {"required": True}, "out_html": {"required": True}},
-    ),
+#: Sub-command -> "module:function" of the stage it runs.
+STAGES: dict[str, str] = {
+    "demo": "bindscope.demo:run",
+    "motif-db": "bindscope.motif_db:run",
+    "validate": "bindscope.validate:run",
+    "regions": "bindscope.regions:run",
+    "encode": "bindscope.encode:run",
+    "train": "bindscope.train:run",
+    "evaluate": "bindscope.evaluate:run",
+    "pwm-scan": "bindscope.baselines.pwm_scan:run",
+    "kmer-lr": "bindscope.baselines.kmer_lr:run",
+    "interpret": "bindscope.interpret:run",
+    "motifs": "bindscope.motifs:run",
+    "report": "bindscope.report:run",
+    "summary": "bindscope.summary:run",
 }
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bindscope", description=__doc__)
+def stage_function(stage: str) -> Callable:
+    """The run() function of a sub-command."""
+    module, func = STAGES[stage].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def boolean(text: str) -> bool:
+    """true/yes/1 -> True, false/no/0 -> False (any case); anything else is an error."""
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """``name=path`` -> (name, path)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected name=value, got {text!r}")
+    return key, value
+
+
+def _without_none(hint):
+    """``X | None`` -> X; other hints unchanged."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return hint
+
+
+def argument_options(hint) -> dict:
+    """argparse options for a parameter's type hint."""
+    hint = _without_none(hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is bool:
+        return {"type": boolean, "metavar": "true|false"}
+    if hint in (int, float, str):
+        return {"type": hint}
+    if origin is typing.Literal:
+        return {"choices": list(args)}
+    if origin is list:
+        return {"type": args[0] if args else str, "nargs": "*"}
+    if origin is dict and args == (str, str):
+        return {"type": key_value, "nargs": "+", "metavar": "NAME=PATH"}
+    if hint is dict or origin is dict:
+        return {"type": json.loads, "metavar": "JSON"}
+    raise TypeError(f"no command-line form for type {hint!r}")
+
+
+def flag_parameters(func: Callable) -> dict[str, tuple[object, bool]]:
+    """Every flag's parameter name -> (type hint, required): run()'s parameters, a dataclass's fields in its place."""
+    hints = typing.get_type_hints(func)
+    found = {}
+    for name, param in inspect.signature(func).parameters.items():
+        required = param.default is inspect.Parameter.empty
+        fields = dataclass_fields(hints[name])
+        for field, hint in fields.items() if fields else [(name, hints[name])]:
+            if field in found:
+                raise TypeError(f"{func.__module__}.{func.__name__}: two parameters give the flag --{field.replace('_', '-')}")
+            found[field] = (hint, required)
+    return found
+
+
+def dataclass_fields(hint) -> dict[str, object]:
+    """A dataclass's fields and their type hints; empty for any other type."""
+    if not (isinstance(hint, type) and dataclasses.is_dataclass(hint)):
+        return {}
+    hints = typing.get_type_hints(hint)
+    return {f.name: hints[f.name] for f in dataclasses.fields(hint)}
+
+
+def add_stage(sub: argparse._SubParsersAction, stage: str) -> None:
+    """A sub-command with one flag per parameter of the stage's run() (per field of a dataclass parameter)."""
+    func = stage_function(stage)
+    summary = (inspect.getdoc(func) or "").split("\n\n")[0]
+    parser = sub.add_parser(stage, help=summary, description=summary, argument_default=argparse.SUPPRESS)
+    for name, (hint, required) in flag_parameters(func).items():
+        kind = hint.__name__ if isinstance(hint, type) else str(hint)
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, dest=name, required=required, help=kind + ("" if required else " (optional)"), **argument_options(hint))
+
+
+def build_parser(stages: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with a sub-command for each of ``stages`` (default: all; each imports its stage module)."""
+    parser = argparse.ArgumentParser(prog="python -m bindscope", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="stage", required=True)
-    for stage, (module, func, flags) in STAGES.items():
-        p = sub.add_parser(stage, help=f"{module}.{func}", argument_default=argparse.SUPPRESS)
-        for flag, opts in flags.items():
-            p.add_argument("--" + flag.replace("_", "-"), dest=flag, **opts)
+    for stage in stages or STAGES:
+        add_stage(sub, stage)
     return parser
+
+
+def parse(argv: list[str] | None = None) -> tuple[str, dict]:
+    """The sub-command and run()'s keyword arguments (``key=value`` lists turned into dicts).
+
+    Only the named stage's module is imported (a stage's start-up stays short); without a known
+    stage every one is, for the help text.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    stages = [argv[0]] if argv and argv[0] in STAGES else None
+    args = vars(build_parser(stages).parse_args(argv))
+    stage = args.pop("stage")
+    kwargs = {k: dict(v) if isinstance(v, list) and v and isinstance(v[0], tuple) else v for k, v in args.items()}
+    hints = typing.get_type_hints(stage_function(stage))
+    for name, hint in hints.items():
+        fields = dataclass_fields(hint)
+        if fields and all(f in kwargs for f in fields):
+            kwargs[name] = hint(**{f: kwargs.pop(f) for f in fields})
+    return stage, kwargs
+
+
+def output_paths(kwargs: dict) -> list[str]:
+    """Paths a stage writes: the values of its ``out*`` parameters."""
+    paths = []
+    for key, value in kwargs.items():
+        if key.startswith("out") and value:
+            paths += list(value.values()) if isinstance(value, dict) else [value]
+    return paths
 
 
 def _exit_on_sigterm(signum: int, frame) -> None:
@@ -222,18 +172,15 @@ def _exit_on_sigterm(signum: int, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = vars(build_parser().parse_args(argv))
-    stage = args.pop("stage")
-    module, func, _ = STAGES[stage]
+    stage, kwargs = parse(argv)
     # SLURM (scancel, a time limit) and other schedulers stop a job with SIGTERM before SIGKILL:
     # exit as for Ctrl-C, so temporaries and partial outputs are removed on the way out.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started, wall_start = time.perf_counter(), time.time()
-    outputs = [v for k, v in args.items() if k.startswith("out") and v]
     try:
-        getattr(importlib.import_module(module), func)(**args)
+        stage_function(stage)(**kwargs)
     except BaseException as err:
-        for path in remove_partial_outputs(outputs, since=wall_start - 1):
+        for path in remove_partial_outputs(output_paths(kwargs), since=wall_start - 1):
             print(f"removed partial output {path}", file=sys.stderr)
         if isinstance(err, InputError):
             print(f"error: {err}", file=sys.stderr)

@@ -86,11 +86,12 @@ def choose_summits(gc: np.ndarray, n: int, rng: np.random.Generator, forbidden: 
 
 def make_demo(
     outdir: str | Path,
-    n_peaks: int = 1500,
+    *,
+    n_peaks: int,
+    seed: int,
     occupancy: float = 0.6,
     sites_per_peak: int = 4,
     decoy_rate: float = 0.25,
-    seed: int = 7,
     release: str = "JASPAR2024",
 ) -> None:
     """Write genome.fa, <TF>.narrowPeak, blacklist.bed under ``outdir``.
@@ -164,6 +165,7 @@ def _write_fasta(chroms: dict[str, np.ndarray], path: Path, width: int = 60) -> 
             fh.write(b"\n".join(raw[i : i + width] for i in range(0, len(raw), width)) + b"\n")
 
 
-def run(outdir: str, n_peaks: int = 1500, seed: int = 7) -> None:
-    make_demo(outdir, n_peaks=n_peaks, seed=seed)
-    print(f"demo data written to {outdir}")
+def run(out_dir: str, *, n_peaks: int, seed: int) -> None:
+    """Write the demo files (DEMO_FILES) into ``out_dir``."""
+    make_demo(out_dir, n_peaks=n_peaks, seed=seed)
+    print(f"demo data written to {out_dir}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import SPLITS, read_regions, save_encoded
+from bindscope.layout import check_outputs
 from bindscope.sequence import one_hot_codes
 
 
@@ -26,7 +27,7 @@ BASE_LABEL_SOURCES = ("auto", "interval", "summit")
 
 
 def base_label_intervals(
-    regions: pd.DataFrame, length: int, source: str = "interval", summit_half_width: int = 50, max_peak_width: int = 300
+    regions: pd.DataFrame, length: int, *, source: str, summit_half_width: int, max_peak_width: int
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Labelled stretch [lo, hi) of each window, in window coordinates, and the source used.
 
@@ -82,15 +83,17 @@ def encode_regions(regions: pd.DataFrame, fasta, **label_options) -> dict[str, n
 def run(
     regions: str,
     genome: str,
-    outdir: str,
-    base_label_source: str = "auto",
-    summit_half_width: int = 50,
-    max_peak_width: int = 300,
+    out: dict[str, str],
+    *,
+    base_label_source: Literal["auto", "interval", "summit"],
+    summit_half_width: int,
+    max_peak_width: int,
 ) -> None:
-    """Write {outdir}/{train,val,test}.npz from regions.tsv.gz.
+    """Write one npz per split (``out``: train, val, test) from regions.tsv.gz.
 
     The per-base label source is resolved once over all splits (see :func:`base_label_intervals`).
     """
+    check_outputs(out, SPLITS)
     table = read_regions(regions)
     fasta = open_genome(genome)
     length = int((table["end"] - table["start"]).iloc[0])
@@ -101,5 +104,5 @@ def run(
     for split in SPLITS:
         part = table[table["split"] == split].reset_index(drop=True)
         arrays = encode_regions(part, fasta, source=source, **options)
-        save_encoded(Path(outdir) / f"{split}.npz", **arrays, chrom=part["chrom"].to_numpy(dtype=str), start=part["start"].to_numpy())
+        save_encoded(out[split], **arrays, chrom=part["chrom"].to_numpy(dtype=str), start=part["start"].to_numpy())
         print(f"{split}: x {arrays['x'].shape}, positives {int(arrays['y'].sum())}")

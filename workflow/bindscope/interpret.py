@@ -2,7 +2,8 @@
 
 Captum's DeepLiftShap takes one baseline set per call, so per-sequence references are run
 as DeepLift on (sequence x reference) pairs and averaged over the references: the same
-estimate DeepLiftShap and tangermeme's ``deep_lift_shap`` compute (NOTES.md, pitfall 3).
+estimate DeepLiftShap and tangermeme's ``deep_lift_shap`` compute (tangermeme's
+``hypothetical_attributions`` serves as captum's ``custom_attribution_func``).
 
 Captum applies DeepLIFT's rescale rule only to the module types in its
 ``SUPPORTED_NON_LINEAR`` table, which lacks ``nn.PReLU`` (the U-Net's activation); an
@@ -173,7 +174,7 @@ def attribution_peaks(contribution: np.ndarray, width: int = 10) -> np.ndarray:
     return sums.argmax(axis=1) + width // 2
 
 
-def run(ckpt: str, encoded: str, out: str, n_references: int = 20, max_sequences: int = 2000, threads: int = 1, seed: int = 0) -> None:
+def run(ckpt: str, encoded: str, out: str, *, n_references: int, max_sequences: int, threads: int, seed: int) -> None:
     """Attributions for the positives of one encoded split, written to scores.npz.
 
     A per-sequence model's logit is explained; for a per-base model, the sum of its logits over

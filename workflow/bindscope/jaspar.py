@@ -1,6 +1,6 @@
-"""Stage motif_db: JASPAR matrices from pyjaspar (offline, bundled SQLite) exported as a MEME file.
+"""JASPAR matrices from pyjaspar (offline, bundled SQLite), for the motif_db and demo stages.
 
-Apart from bindscope.motifdb so that only this stage and the demo need pyjaspar.
+Apart from bindscope.motifdb (the MEME format) so that only those two stages need pyjaspar.
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from bindscope.errors import InputError
-from bindscope.motifdb import Motif, read_meme, write_meme
+from bindscope.motifdb import Motif
 
 
-def fetch_jaspar(release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None) -> list[Motif]:
+def fetch_jaspar(release: str, collection: str, tax_groups: list[str]) -> list[Motif]:
     """Latest version of every JASPAR matrix in a collection and taxonomic groups (pyjaspar, offline)."""
     from pyjaspar import jaspardb
 
@@ -36,12 +36,3 @@ def fetch_jaspar_motif(matrix_id: str, release: str = "JASPAR2024") -> Motif:
 def _from_jaspar(record) -> Motif:
     counts = np.array([record.counts[b] for b in "ACGT"], dtype=np.float64)
     return Motif(record.matrix_id, record.name, counts / counts.sum(axis=0, keepdims=True))
-
-
-def run(
-    out: str, release: str = "JASPAR2024", collection: str = "CORE", tax_groups: list[str] | None = None, source: str | None = None
-) -> None:
-    """Write the motif database as MEME: from pyjaspar, or validated from a user's MEME file."""
-    motifs = read_meme(source) if source else fetch_jaspar(release, collection, tax_groups)
-    write_meme(motifs, out)
-    print(f"wrote {len(motifs)} motifs to {out}")

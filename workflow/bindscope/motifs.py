@@ -13,8 +13,10 @@ import logomaker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy.stats import false_discovery_control  # noqa: E402
 
 from bindscope.io import atomic_path, load_npz, temporary_dir, write_table  # noqa: E402
+from bindscope.layout import MOTIFS, check_outputs, logo  # noqa: E402
 from bindscope.motifdb import Motif, read_meme, write_meme  # noqa: E402
 
 TOMTOM_COLUMNS = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand"]
@@ -33,13 +35,14 @@ def run_modisco(
 ):
     """TF-MoDISco on (N, 4, L) arrays; positive and negative patterns, each sorted by seqlet count (or None).
 
-    modisco-lite takes (N, L, 4) float32 (NOTES.md, pitfall 6); the CLI's defaults are used for
+    modisco-lite's API takes (N, L, 4) float32 (given (N, 4, L) it fails with an unrelated
+    IndexError); the CLI's defaults are used for
     window, flank and FDR, which suit short windows better than the API's.
     """
     import tqdm
     from modiscolite.tfmodisco import TFMoDISco
 
-    tqdm.tqdm.monitor_interval = 0  # a live monitor thread stops modisco's workers from forking (pitfall 5)
+    tqdm.tqdm.monitor_interval = 0  # a live monitor thread stops modisco's workers from forking (modisco-lite ran 3.7x slower)
     one_hot = np.ascontiguousarray(ohe.transpose(0, 2, 1), dtype=np.float32)
     hyp = np.ascontiguousarray(hypothetical.transpose(0, 2, 1), dtype=np.float32)
     pos, neg = TFMoDISco(
@@ -59,23 +62,13 @@ def run_modisco(
 def trim_bounds(cwm: np.ndarray, threshold: float = 0.1) -> tuple[int, int]:
     """First and one-past-last positions of a (w, 4) CWM whose summed |contribution| >= threshold x max.
 
-    A low threshold keeps the flanks that tell family members apart (NOTES.md, pitfall 14).
+    A low threshold keeps the flanks that tell family members apart: trimmed at 30 % (as
+    ``modisco report`` does) a pattern can shrink to the core a whole TF family shares, and a
+    family member then outranks the true TF.
     """
     score = np.abs(cwm).sum(axis=1)
     keep = np.flatnonzero(score >= threshold * score.max())
     return int(keep[0]), int(keep[-1]) + 1
-
-
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values along the last axis."""
-    p = np.asarray(p, dtype=np.float64)
-    m = p.shape[-1]
-    order = np.argsort(p, axis=-1)
-    ranked = np.take_along_axis(p, order, axis=-1) * m / np.arange(1, m + 1)
-    q_sorted = np.minimum.accumulate(ranked[..., ::-1], axis=-1)[..., ::-1]
-    q = np.empty_like(q_sorted)
-    np.put_along_axis(q, order, np.minimum(q_sorted, 1.0), axis=-1)
-    return q
 
 
 def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int = 5) -> list[pd.DataFrame]:
@@ -83,7 +76,7 @@ def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int =
     from memelite import tomtom
 
     p, _, offsets, overlaps, strands = tomtom(queries, [t.ppm for t in targets])
-    q = benjamini_hochberg(p)
+    q = false_discovery_control(p, axis=-1, method="bh")
     out = []
     for i in range(len(queries)):
         best = np.argsort(p[i], kind="stable")[:top_n]
@@ -137,10 +130,10 @@ def write_logos(patterns: list[tuple[str, object, int, int]], matches: list[pd.D
     by_id = {m.id: m for m in database}
     with temporary_dir(logos) as tmp:
         for (name, pattern, lo, hi), table in zip(patterns, matches, strict=True):
-            plot_logo(pattern.contrib_scores[lo:hi], tmp / f"{name}.cwm.png", f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
+            plot_logo(pattern.contrib_scores[lo:hi], logo(str(tmp), name, "cwm"), f"{name} ({len(pattern.seqlets)} seqlets)", "cwm")
             best = by_id[table["target_id"].iloc[0]]
             ppm = best.ppm if table["strand"].iloc[0] == "+" else best.ppm[::-1, ::-1]
-            plot_logo(ppm.T, tmp / f"{name}.match.png", f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
+            plot_logo(ppm.T, logo(str(tmp), name, "match"), f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
         if logos.exists():
             shutil.rmtree(logos)
         os.replace(tmp, logos)
@@ -149,33 +142,31 @@ def write_logos(patterns: list[tuple[str, object, int, int]], matches: list[pd.D
 def run(
     scores: str,
     motif_db: str,
-    outdir: str,
-    max_seqlets: int = 2000,
-    trim_threshold: float = 0.1,
-    top_matches: int = 5,
-    n_leiden_runs: int = 2,
-    seed: int = 0,
+    out: dict[str, str],
+    *,
+    max_seqlets: int,
+    trim_threshold: float,
+    top_matches: int,
+    n_leiden_runs: int,
+    seed: int,
 ) -> None:
-    """Write modisco.h5, patterns.meme, tomtom.tsv and logos/ under ``outdir``."""
+    """Write ``out``: h5 (TF-MoDISco's results), meme (the trimmed patterns), tomtom (their matches) and the logos folder."""
     from modiscolite.io import save_hdf5
 
+    check_outputs(out, MOTIFS)
     np.random.seed(seed)
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
     data = load_npz(scores)
     database = read_meme(motif_db)
     pos, neg = run_modisco(data["ohe"], data["hypothetical"], max_seqlets=max_seqlets, n_leiden_runs=n_leiden_runs)
-    with atomic_path(out / "modisco.h5") as tmp:
+    with atomic_path(out["h5"]) as tmp:
         save_hdf5(str(tmp), pos, neg, window_size=20)
     patterns = trimmed_patterns(pos, neg, trim_threshold)
     queries = [p.sequence[lo:hi].T for _, p, lo, hi in patterns]
     matches = tomtom_matches(queries, database, top_matches) if queries else []
-    write_logos(patterns, matches, database, out / "logos")
+    write_logos(patterns, matches, database, Path(out["logos"]))
     rows = [t.assign(pattern=name, n_seqlets=len(p.seqlets)) for (name, p, _, _), t in zip(patterns, matches, strict=True)]
     table = pd.concat(rows, ignore_index=True)[TOMTOM_COLUMNS] if rows else pd.DataFrame(columns=TOMTOM_COLUMNS)
-    write_table(table, out / "tomtom.tsv")
-    write_meme(
-        [Motif(name, f"n_seqlets={len(p.seqlets)}", q) for (name, p, _, _), q in zip(patterns, queries, strict=True)], out / "patterns.meme"
-    )
+    write_table(table, out["tomtom"])
+    write_meme([Motif(name, f"n_seqlets={len(p.seqlets)}", q) for (name, p, _, _), q in zip(patterns, queries, strict=True)], out["meme"])
     for row in table[table["match_rank"] == 1].itertuples():
         print(f"{row.pattern}: {row.n_seqlets} seqlets, best match {row.target_id} {row.target_name} q={row.qval:.2e}")

@@ -1,13 +1,11 @@
 """Stage 1, regions: summit-centred positives, GC-matched genomic negatives, chromosome splits.
 
-Interval arithmetic (padding peaks, removing peaks and blacklist from candidate windows) uses
-pybedtools on the bedtools binary; window GC is read from the genome with cumulative sums.
+The peaks are checked and turned into positives by :mod:`bindscope.inputs` (the same code the
+validate stage runs); this stage tiles the genome into candidate negatives, removes peaks and
+blacklist (pybedtools on the bedtools binary), and draws negatives matching the positives' GC.
 """
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,9 +14,9 @@ from scipy.stats import ks_2samp
 
 from bindscope.errors import InputError
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
-from bindscope.io import REGION_COLUMNS, SPLITS, read_peaks, write_json, write_table
-from bindscope.positives import assign_splits, merge_peaks, positive_windows
-from bindscope.validate import check_contigs, check_peak_bounds, check_split_chroms, check_window
+from bindscope.inputs import PositiveSet, WindowSettings, check_settings, exclusion_intervals, positive_set
+from bindscope.io import REGION_COLUMNS, SPLITS, write_json, write_table
+from bindscope.layout import REGIONS, check_outputs
 
 
 def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
@@ -36,11 +34,7 @@ def exclude_intervals(
     windows: pd.DataFrame, peaks: pd.DataFrame, sizes: dict[str, int], padding: int, blacklist: pd.DataFrame | None
 ) -> pd.DataFrame:
     """Windows overlapping no peak (padded by ``padding`` bp) and no blacklist interval (pybedtools)."""
-    genome = {c: (0, s) for c, s in sizes.items()}
-    padded = pybedtools.BedTool.from_dataframe(peaks[["chrom", "start", "end"]]).slop(b=padding, g=genome)
-    exclusion = padded
-    if blacklist is not None and len(blacklist):
-        exclusion = padded.cat(pybedtools.BedTool.from_dataframe(blacklist[["chrom", "start", "end"]]), postmerge=False)
+    exclusion = exclusion_intervals(peaks, blacklist, sizes, padding)
     kept = pybedtools.BedTool.from_dataframe(windows[["chrom", "start", "end"]]).subtract(exclusion.sort(), A=True)
     df = kept.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
     return df if len(df) else pd.DataFrame(columns=["chrom", "start", "end"])
@@ -114,60 +108,32 @@ def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:
     return qc
 
 
-def read_blacklist(path: str | os.PathLike | None) -> pd.DataFrame | None:
-    if not path:
-        return None
-    return read_peaks(path)[["chrom", "start", "end"]]
-
-
 def build_regions(
-    peaks: pd.DataFrame,
-    fasta,
-    *,
-    blacklist: pd.DataFrame | None = None,
-    window: int = 400,
-    negative_ratio: float = 1.0,
-    peak_padding: int = 200,
-    max_n_fraction: float = 0.1,
-    gc_bins: int = 50,
-    test_chroms: list[str] | None = None,
-    val_chroms: list[str] | None = None,
-    merge_overlapping: bool = True,
-    merge_distance: int = 0,
-    seed: int = 0,
+    found: PositiveSet, fasta, windows: WindowSettings, *, negative_ratio: float, gc_bins: int, seed: int
 ) -> tuple[pd.DataFrame, dict]:
-    """Positives and GC-matched negatives with their splits, and the QC dictionary.
+    """The positives of ``found`` and GC-matched negatives with their splits, and the QC dictionary.
 
-    With ``merge_overlapping``, peaks that overlap or lie within ``merge_distance`` bp become one
-    positive (:func:`merge_peaks`); negatives always avoid every original peak.
+    Negatives are tiled windows that avoid every peak line of ``found`` (padded by
+    ``windows.peak_padding``) and its blacklist, have at most ``windows.max_n_fraction`` N, and
+    reproduce the positives' GC histogram (``gc_bins`` bins) per split, ``negative_ratio`` per positive.
     """
+    window, peak_padding, max_n_fraction = windows.window, windows.peak_padding, windows.max_n_fraction
     rng = np.random.default_rng(seed)
-    sizes = chrom_sizes(fasta)
-    n_peaks = len(peaks)
-    peaks = peaks.drop_duplicates(["chrom", "start", "end", "summit"])
-    n_duplicate_lines = n_peaks - len(peaks)
-    all_peaks = peaks
-    if merge_overlapping:
-        peaks = merge_peaks(peaks, merge_distance)
+    sizes = found.sizes
+    pos = found.usable
     too_long = [c for c, s in sizes.items() if s < window]
-    pos, n_out, n_dup = positive_windows(peaks, sizes, window)
     cand = exclude_intervals(
-        tile_windows({c: s for c, s in sizes.items() if s >= window}, window), all_peaks, sizes, peak_padding, blacklist
+        tile_windows({c: s for c, s in sizes.items() if s >= window}, window), found.peaks, sizes, peak_padding, found.blacklist
     )
-    # one pass over the genome for both tables: each chromosome is read once
-    gc, nfrac = window_composition(fasta, pd.concat([pos[["chrom", "start", "end"]], cand], ignore_index=True))
-    pos_gc, pos_n, cand_gc, cand_n = gc[: len(pos)], nfrac[: len(pos)], gc[len(pos) :], nfrac[len(pos) :]
-    keep = pos_n <= max_n_fraction
-    pos, pos_gc = pos[keep].reset_index(drop=True), pos_gc[keep]
-    splits = assign_splits(pos["chrom"].value_counts().to_dict(), list(sizes), test_chroms, val_chroms)
+    cand_gc, cand_n = window_composition(fasta, cand)
     ok = cand_n <= max_n_fraction
     cand, cand_gc = cand[ok].reset_index(drop=True), cand_gc[ok]
     if len(cand) == 0:
         raise InputError(
             fasta.filename, None, "no candidate negative windows remain after removing peaks, blacklist and N-rich windows (max_n_fraction)"
         )
-    pos["split"] = pos["chrom"].map(splits)
-    cand["split"] = cand["chrom"].map(splits)
+    cand["split"] = cand["chrom"].map(found.splits)
+    pos_gc = pos["gc"].to_numpy()
     negatives, neg_gc, shortfall = [], [], {}
     for split in SPLITS:
         p = (pos["split"] == split).to_numpy()
@@ -187,15 +153,15 @@ def build_regions(
         regions,
         gc,
         window=window,
-        n_peaks=n_peaks,
-        n_duplicate_peak_lines=n_duplicate_lines,
-        n_peaks_after_merging=len(peaks) if merge_overlapping else None,
-        positives_out_of_bounds=n_out,
-        positives_duplicate=n_dup,
-        positives_n_rich=int((~keep).sum()),
+        n_peaks=found.n_lines,
+        n_duplicate_peak_lines=found.n_lines - len(found.peaks),
+        n_peaks_after_merging=len(found.merged) if windows.merge_overlapping else None,
+        positives_out_of_bounds=found.n_out_of_bounds,
+        positives_duplicate=found.n_duplicate_windows,
+        positives_n_rich=found.n_rich,
         negatives_shortfall=shortfall,
         chromosomes_shorter_than_window=too_long,
-        splits={s: sorted(c for c, v in splits.items() if v == s) for s in SPLITS},
+        splits={s: sorted(c for c, v in found.splits.items() if v == s) for s in SPLITS},
     )
     return regions, qc
 
@@ -203,40 +169,28 @@ def build_regions(
 def run(
     peaks: str,
     genome: str,
-    out_regions: str,
-    out_qc: str,
+    out: dict[str, str],
+    windows: WindowSettings,
+    *,
     blacklist: str | None = None,
-    min_positives: int = 20,
-    **options,
+    negative_ratio: float,
+    gc_bins: int,
+    seed: int,
 ) -> None:
-    """Read peaks and genome, check them, and write regions.tsv.gz and qc.json.
+    """Check peaks and genome as validate does (:mod:`bindscope.inputs`), then write ``out``: regions (table) and qc (JSON).
 
-    ``options`` are the keyword arguments of :func:`build_regions` (window, negative_ratio, ...).
-    Every input check runs before any window is built; a split with fewer than
-    ``min_positives`` positives stops the run before anything is written.
+    Every input check runs before any negative is drawn; nothing is written when one fails.
     """
+    check_outputs(out, REGIONS)
     fasta = open_genome(genome)
-    sizes = chrom_sizes(fasta)
-    check_window(options.get("window", 400), sizes, genome)
-    check_split_chroms(list(options.get("test_chroms") or []), list(options.get("val_chroms") or []), sizes, genome)
-    peak_table = read_peaks(peaks)
-    check_contigs(peak_table, sizes, peaks, genome)
-    check_peak_bounds(peak_table, sizes, peaks, genome)
-    bl = read_blacklist(blacklist)
+    check_settings(chrom_sizes(fasta), genome, windows)
     try:
-        regions, qc = build_regions(peak_table, fasta, blacklist=bl, **options)
+        found = positive_set(peaks, fasta, genome, blacklist, windows)
+        for warning in found.warnings:
+            print(f"warning: {warning}")
+        regions, qc = build_regions(found, fasta, windows, negative_ratio=negative_ratio, gc_bins=gc_bins, seed=seed)
     finally:
         pybedtools.cleanup()
-    counts = regions[regions["label"] == 1]["split"].value_counts()
-    for split in SPLITS:
-        if counts.get(split, 0) < min_positives:
-            raise InputError(
-                peaks,
-                None,
-                f"split {split!r} has {counts.get(split, 0)} positives, fewer than min_positives={min_positives}: "
-                "choose other test_chroms/val_chroms or give more peaks",
-            )
-    Path(out_regions).parent.mkdir(parents=True, exist_ok=True)
-    write_table(regions, out_regions)
-    write_json(qc, out_qc)
+    write_table(regions, out["regions"])
+    write_json(qc, out["qc"])
     print(f"{len(regions)} regions: {qc['counts']}")

@@ -17,6 +17,7 @@ from torchmetrics.classification import BinaryAUROC, BinaryAveragePrecision
 
 from bindscope.data import EncodedDataModule
 from bindscope.io import atomic_path, temporary_dir
+from bindscope.layout import MODEL, check_outputs
 from bindscope.models import build, is_per_base, takes_input_length
 
 
@@ -41,7 +42,7 @@ class BindingModule(L.LightningModule):
         Weight of positive bases in a per-base model's loss (ignored for per-sequence models).
     """
 
-    def __init__(self, model_name: str, model_params: dict, lr: float = 1e-3, weight_decay: float = 1e-4, pos_weight: float = 1.0):
+    def __init__(self, model_name: str, model_params: dict, *, lr: float, weight_decay: float, pos_weight: float):
         super().__init__()
         self.save_hyperparameters()
         self.model = build(model_name, **model_params)
@@ -97,9 +98,9 @@ def fit(
     data: EncodedDataModule,
     workdir: str | os.PathLike,
     *,
-    max_epochs: int = 30,
-    patience: int = 5,
-    min_delta: float = 0.0,
+    max_epochs: int,
+    patience: int,
+    min_delta: float,
     accelerator: str = "auto",
 ) -> tuple[str, pd.DataFrame]:
     """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log.
@@ -143,40 +144,39 @@ def run(
     train: str,
     val: str,
     model: str,
-    out_ckpt: str,
-    out_log: str,
-    out_hparams: str,
+    out: dict[str, str],
     *,
-    model_params: dict | None = None,
-    lr: float = 3e-3,
-    weight_decay: float = 1e-4,
-    pos_weight: float = 1.0,
-    batch_size: int = 64,
-    max_epochs: int = 40,
-    patience: int = 8,
-    min_delta: float = 0.001,
-    max_shift: int = 10,
-    reverse_complement: bool = True,
-    threads: int = 1,
-    seed: int = 0,
+    model_params: dict,
+    lr: float,
+    weight_decay: float,
+    pos_weight: float,
+    batch_size: int,
+    max_epochs: int,
+    patience: int,
+    min_delta: float,
+    max_shift: int,
+    reverse_complement: bool,
+    threads: int,
+    seed: int,
 ) -> None:
-    """Train ``model`` on train.npz, select on val.npz, and write model.ckpt, training_log.csv and hparams.yaml."""
+    """Train ``model`` on train.npz, select on val.npz, and write ``out``: ckpt, log (per epoch) and hparams."""
+    check_outputs(out, MODEL)
     torch.set_num_threads(threads)
     L.seed_everything(seed, workers=True)
     data = EncodedDataModule(train, val, batch_size=batch_size, max_shift=max_shift, reverse_complement=reverse_complement, seed=seed)
     data.setup()
-    params = dict(model_params or {})
+    params = dict(model_params)
     if takes_input_length(model):
         params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
     module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, pos_weight=pos_weight)
-    Path(out_ckpt).parent.mkdir(parents=True, exist_ok=True)
-    with temporary_dir(out_ckpt) as workdir:
+    Path(out["ckpt"]).parent.mkdir(parents=True, exist_ok=True)
+    with temporary_dir(out["ckpt"]) as workdir:
         best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience, min_delta=min_delta)
-        with atomic_path(out_hparams) as tmp:
+        with atomic_path(out["hparams"]) as tmp:
             shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)
-        with atomic_path(out_log) as tmp:
+        with atomic_path(out["log"]) as tmp:
             log.to_csv(tmp, index=False)
-        with atomic_path(out_ckpt) as tmp:
+        with atomic_path(out["ckpt"]) as tmp:
             shutil.copyfile(best, tmp)
     best_row = log.loc[log["val_auprc"].idxmax()]
     print(f"best epoch {int(best_row['epoch'])}: val_auprc {best_row['val_auprc']:.4f} val_auroc {best_row['val_auroc']:.4f}")

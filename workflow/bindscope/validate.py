@@ -1,333 +1,66 @@
 """Stage 0, validate: every check of one TF's inputs that needs no training, in seconds.
 
-Each problem stops the run with one :class:`~bindscope.errors.InputError` naming the file, the
-line or record, what is wrong and, where there is one, the fix. Problems the workflow handles
-(gzip by content, CRLF, duplicate lines, lower-case and IUPAC bases, N-rich windows) are counted
-and reported as warnings in validation.json instead.
+The checks themselves live in :mod:`bindscope.inputs` (regions runs the same ones); this stage
+runs them, adds the motif database and the room left for negatives, and reports counts and
+warnings in validation.json.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from collections import Counter
-
-import numpy as np
-import pandas as pd
 import pybedtools
 
-from bindscope.errors import InputError
 from bindscope.genome import chrom_sizes, open_genome
-from bindscope.io import SPLITS, is_gzipped, read_peaks, write_json
-from bindscope.motifdb import find_motif, read_meme
-from bindscope.positives import assign_splits, merge_peaks, positive_windows
-
-_ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
-#: IUPAC ambiguity codes other than N: read as unknown bases (all-zero one-hot columns), counted.
-IUPAC = b"RYKMSWBDHVU"
+from bindscope.inputs import PositiveSet, WindowSettings, check_blacklist, check_motif, check_settings, positive_set
+from bindscope.io import write_json
+from bindscope.motifdb import read_meme
 
 
-def contig_style(names: list[str]) -> str:
-    """How a file names its contigs, by majority: 'chr' prefix or not, roman or arabic numerals."""
-    prefix = Counter(n.startswith("chr") for n in names).most_common(1)[0][0]
-    cores = [n[3:] if n.startswith("chr") else n for n in names]
-    arabic = sum(c.isdigit() for c in cores)
-    roman = sum(bool(c) and _ROMAN.match(c) is not None for c in cores)
-    numerals = "arabic numerals" if arabic > roman else "roman numerals" if roman else "no numbered names"
-    return f"{'a' if prefix else 'no'} 'chr' prefix, {numerals}"
-
-
-def check_contigs(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | os.PathLike, genome_path: str | os.PathLike) -> None:
-    """Raise InputError naming the first peak line on a contig absent from the genome, with a naming hint."""
-    unknown = ~peaks["chrom"].isin(list(sizes))
-    if not unknown.any():
-        return
-    first = peaks[unknown].iloc[0]
-    peak_names, genome_names = list(dict.fromkeys(peaks.loc[unknown, "chrom"])), list(sizes)
-    peak_style, genome_style = contig_style(peak_names), contig_style(genome_names)
-    if peak_style != genome_style:
-        hint = (
-            f"; naming conventions differ: the peaks' unknown contigs use {peak_style} (e.g. {peak_names[:3]}), the genome uses "
-            f"{genome_style} (e.g. {genome_names[:3]}): rename the contigs of one file to match the other"
-        )
-    else:
-        hint = f"; the genome has {genome_names[:5]}{' ...' if len(genome_names) > 5 else ''}: were the peaks called on another assembly?"
-    raise InputError(
-        peaks_path,
-        f"line {first['line']}",
-        f"contig {first['chrom']!r} is not in genome {str(genome_path)!r} ({int(unknown.sum())} peaks affected){hint}",
-    )
-
-
-def check_peak_bounds(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | os.PathLike, genome_path: str | os.PathLike) -> None:
-    """Raise InputError naming the first peak that ends past its chromosome's end (another assembly)."""
-    past = peaks["end"].to_numpy() > peaks["chrom"].map(sizes).to_numpy()
-    if not past.any():
-        return
-    first = peaks[past].iloc[0]
-    raise InputError(
-        peaks_path,
-        f"line {first['line']}",
-        f"peak end {first['end']} is past the end of {first['chrom']} ({sizes[first['chrom']]} bp in {str(genome_path)!r}; "
-        f"{int(past.sum())} peaks affected): the peaks were probably called on another assembly of the genome",
-    )
-
-
-def check_window(window: int, sizes: dict[str, int], genome_path: str | os.PathLike) -> None:
-    """Raise InputError when the window is longer than every chromosome."""
-    longest = max(sizes, key=sizes.get)
-    if window > sizes[longest]:
-        raise InputError(
-            genome_path,
-            f"chromosome {longest}",
-            f"window {window} bp is longer than the longest chromosome ({sizes[longest]} bp): lower 'window' in the config",
-        )
-
-
-def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dict[str, int], genome_path: str | os.PathLike) -> None:
-    """Raise InputError when configured test/val chromosomes are not in the genome or overlap."""
-    for key, chroms in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
-        missing = [c for c in chroms if c not in sizes]
-        if missing:
-            raise InputError(
-                "config",
-                key,
-                f"chromosomes {missing} are not in genome {str(genome_path)!r} (it has {list(sizes)[:8]}"
-                f"{' ...' if len(sizes) > 8 else ''})",
-            )
-    both = sorted(set(test_chroms) & set(val_chroms))
-    if both:
-        raise InputError("config", "test_chroms/val_chroms", f"chromosomes {both} are in both: a chromosome belongs to one split")
-
-
-def compression_warning(path: str | os.PathLike) -> str | None:
-    """A warning when the file name's .gz disagrees with its content (the file is read by content)."""
-    gz_name, gz_content = str(path).endswith(".gz"), is_gzipped(path)
-    if gz_name and not gz_content:
-        return f"{path}: name ends in .gz but the file is plain text; read as plain text"
-    if gz_content and not gz_name:
-        return f"{path}: gzip-compressed but its name lacks .gz; read as gzip"
-    return None
-
-
-def _lookup(symbols: bytes) -> np.ndarray:
-    """A 256-entry table: 1 for each byte in ``symbols``, else 0."""
-    table = np.zeros(256, dtype=np.int64)
-    table[np.frombuffer(symbols, dtype=np.uint8)] = 1
-    return table
-
-
-#: Per byte: not ACGT in any case (unknown), lower case (soft-masked), IUPAC ambiguity code, not a base letter at all.
-_BASE_CLASSES = np.stack(
-    [
-        1 - _lookup(b"ACGTacgt"),
-        _lookup(b"acgtn" + IUPAC.lower()),
-        _lookup(IUPAC + IUPAC.lower()),
-        1 - _lookup(b"ACGTN" + IUPAC + b"acgtn" + IUPAC.lower()),
-    ],
-    axis=1,
-)
-
-
-def window_bases(fasta, windows: pd.DataFrame) -> pd.DataFrame:
-    """Per window: bases that are unknown (not ACGT in any case), soft-masked (lower case), IUPAC, other."""
-    seqs = [fasta[c][int(s) : int(e)] for c, s, e in windows[["chrom", "start", "end"]].itertuples(index=False)]
-    raw = np.frombuffer("".join(seqs).encode("ascii", "replace"), dtype=np.uint8)
-    bounds = np.cumsum([0] + [len(x) for x in seqs])
-    cumulative = np.vstack([np.zeros((1, 4), np.int64), np.cumsum(_BASE_CLASSES[raw], axis=0)])
-    counts = cumulative[bounds[1:]] - cumulative[bounds[:-1]]
-    return pd.DataFrame(counts, columns=["unknown", "soft_masked", "iupac", "other"], index=windows.index)
-
-
-def candidate_negative_windows(
-    peaks: pd.DataFrame, blacklist: pd.DataFrame | None, sizes: dict[str, int], window: int, padding: int
-) -> int:
-    """Grid windows (as regions tiles them) left outside padded peaks and the blacklist: a count, by interval arithmetic."""
-    genome = {c: (0, s) for c, s in sizes.items()}
-    exclusion = pybedtools.BedTool.from_dataframe(peaks[["chrom", "start", "end"]]).slop(b=padding, g=genome)
-    if blacklist is not None and len(blacklist):
-        exclusion = exclusion.cat(pybedtools.BedTool.from_dataframe(blacklist[["chrom", "start", "end"]]), postmerge=False)
-    genome_file = _genome_file(sizes)
-    gaps = exclusion.sort(g=genome_file).merge().complement(g=genome_file)
-    table = gaps.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
-    if table.empty:
-        return 0
-    first = -(-table["start"].to_numpy() // window)  # ceil: first grid tile starting inside the gap
-    last = table["end"].to_numpy() // window  # tiles ending at or before the gap's end
-    return int(np.clip(last - first, 0, None).sum())
-
-
-def _genome_file(sizes: dict[str, int]) -> str:
-    """A bedtools genome file (chrom<TAB>size) in FASTA order; removed by pybedtools.cleanup()."""
-    return pybedtools.chromsizes_to_file({c: (0, s) for c, s in sizes.items()})
-
-
-def blacklist_on_genome(
-    blacklist: pd.DataFrame, sizes: dict[str, int], blacklist_path: str | os.PathLike, genome_path: str | os.PathLike
-) -> tuple[pd.DataFrame, str | None]:
-    """The blacklist intervals on the genome's contigs, and a warning counting those elsewhere (e.g. chrM, chrUn_*).
-
-    Raises InputError, with the naming hint, when no interval is on a genome contig: such a blacklist
-    would silently remove nothing.
-    """
-    known = blacklist["chrom"].isin(list(sizes)).to_numpy()
-    if known.all():
-        return blacklist, None
-    if not known.any():
-        check_contigs(blacklist, sizes, blacklist_path, genome_path)
-    unknown = sorted(set(blacklist.loc[~known, "chrom"]))
-    return blacklist[known], f"{blacklist_path}: {int((~known).sum())} intervals on contigs not in the genome ignored ({unknown[:5]})"
-
-
-def check_blacklist(
-    peaks: pd.DataFrame,
-    blacklist: pd.DataFrame | None,
-    sizes: dict[str, int],
-    window: int,
-    padding: int,
-    blacklist_path: str | os.PathLike | None,
-) -> int:
-    """Raise InputError when peaks and blacklist leave no window for negatives; return the candidate count."""
-    n = candidate_negative_windows(peaks, blacklist, sizes, window, padding)
-    if n == 0:
-        if blacklist is not None and len(blacklist):
-            widest = blacklist.assign(width=blacklist["end"] - blacklist["start"]).sort_values("width").iloc[-1]
-            raise InputError(
-                blacklist_path,
-                f"line {widest['line']}",
-                f"with this blacklist ({len(blacklist)} intervals, the widest {widest['chrom']}:{widest['start']}-{widest['end']}) "
-                f"and the peaks padded by {padding} bp, no {window} bp window is left for negatives: check that the blacklist "
-                "matches the genome (a blacklist of whole chromosomes?)",
-            )
-        raise InputError(
-            "config", "peak_padding", f"peaks padded by {padding} bp cover the genome: no {window} bp window is left for negatives"
-        )
-    return n
-
-
-def run(peaks: str, genome: str, motif_db: str, out: str, **options) -> None:
-    """Check one TF's genome, peaks, blacklist and motif; write validation.json with counts and warnings.
-
-    ``options`` are the keyword arguments of :func:`check_inputs` (blacklist, motif, window, ...).
-    """
+def run(
+    peaks: str, genome: str, motif_db: str, out: str, windows: WindowSettings, *, blacklist: str | None = None, motif: str | None = None
+) -> None:
+    """Check one TF's genome, peaks, blacklist and motif; write validation.json with counts and warnings."""
+    fasta = open_genome(genome)
+    sizes = chrom_sizes(fasta)
+    check_settings(sizes, genome, windows)
+    database = read_meme(motif_db)
+    check_motif(database, motif, motif_db)
     try:
-        report = check_inputs(peaks, genome, motif_db, **options)
+        found = positive_set(peaks, fasta, genome, blacklist, windows)
+        n_candidates = check_blacklist(found.peaks, found.blacklist, sizes, windows.window, windows.peak_padding, blacklist)
     finally:
         pybedtools.cleanup()
+    report = validation_report(found, windows.window, n_candidates, motif_db, len(database), motif)
     write_json(report, out)
     for warning in report["warnings"]:
         print(f"warning: {warning}")
     print(f"inputs valid: {report['positives']['usable']} usable positives, splits {report['positives']['per_split']}")
 
 
-def check_inputs(
-    peaks: str,
-    genome: str,
-    motif_db: str,
-    *,
-    blacklist: str | None = None,
-    motif: str | None = None,
-    window: int = 400,
-    peak_padding: int = 200,
-    max_n_fraction: float = 0.1,
-    test_chroms: list[str] | None = None,
-    val_chroms: list[str] | None = None,
-    min_positives: int = 20,
-    merge_overlapping: bool = True,
-    merge_distance: int = 0,
-) -> dict:
-    """Every check in order (cheap ones first); the first problem raises, the rest are counted."""
-    test_chroms, val_chroms = list(test_chroms or []), list(val_chroms or [])
-    warnings: list[str] = []
-    fasta = open_genome(genome)
-    sizes = chrom_sizes(fasta)
-    check_window(window, sizes, genome)
-    check_split_chroms(test_chroms, val_chroms, sizes, genome)
-    database = read_meme(motif_db)
-    if motif and find_motif(database, motif) is None:
-        similar = [f"{m.id} {m.name}" for m in database if motif.upper() in m.name.upper()][:5]
-        raise InputError(
-            motif_db,
-            f"motif {motif}",
-            f"the sample sheet's motif is not in this motif database ({len(database)} motifs)"
-            + (f"; matrices with a similar name: {similar}" if similar else "; give a matrix ID of the database, e.g. MA0139.2"),
-        )
-    minimum = len(SPLITS) * min_positives
-    table = read_peaks(peaks)
-    if len(table) < minimum:
-        raise InputError(
-            peaks,
-            f"lines 1-{table['line'].max()}",
-            f"{len(table)} peaks, fewer than training needs ({min_positives} positives in each of {len(SPLITS)} splits = {minimum}; "
-            "'min_positives' in the config)",
-        )
-    for path in (peaks, blacklist):
-        if path and (warning := compression_warning(path)):
-            warnings.append(warning)
-    n_lines = len(table)
-    table = table.drop_duplicates(["chrom", "start", "end", "summit"])
-    if len(table) < n_lines:
-        warnings.append(f"{peaks}: {n_lines - len(table)} duplicate peak lines ignored")
-    check_contigs(table, sizes, peaks, genome)
-    check_peak_bounds(table, sizes, peaks, genome)
-    bl = read_peaks(blacklist) if blacklist else None
-    if bl is not None:
-        bl, warning = blacklist_on_genome(bl, sizes, blacklist, genome)
-        warnings += [warning] if warning else []
-    n_candidates = check_blacklist(table, bl, sizes, window, peak_padding, blacklist)
-    merged = merge_peaks(table, merge_distance) if merge_overlapping else table
-    windows, n_out, n_dup = positive_windows(merged, sizes, window)
-    bases = window_bases(fasta, windows)
-    n_rich = (bases["unknown"] / window > max_n_fraction).to_numpy()
-    if n_rich.any():
-        first = windows[n_rich].iloc[0]
-        warnings.append(
-            f"{peaks}: {int(n_rich.sum())} positive windows are more than {max_n_fraction:.0%} unknown bases (N) and are dropped, "
-            f"e.g. {first['chrom']}:{first['start']}-{first['end']}"
-        )
-    if bases["other"].sum():
-        warnings.append(f"{genome}: {int(bases['other'].sum())} bases in positive windows are not IUPAC letters; read as N")
-    usable = windows[~n_rich]
-    splits = assign_splits(usable["chrom"].value_counts().to_dict(), list(sizes), test_chroms, val_chroms)
-    per_split = usable["chrom"].map(splits).value_counts().reindex(list(SPLITS), fill_value=0).astype(int).to_dict()
-    if len(usable) < minimum:
-        raise InputError(
-            peaks,
-            f"{len(usable)} usable peaks",
-            f"of {n_lines} peak lines, {len(table) - len(merged)} merged into others, {n_out} too close to a chromosome end, "
-            f"{int(n_rich.sum())} N-rich: fewer than training needs ({minimum}; 'min_positives' in the config)",
-        )
-    for split, n in per_split.items():
-        if n < min_positives:
-            chroms = sorted(c for c, s in splits.items() if s == split and c in set(usable["chrom"]))
-            raise InputError(
-                peaks,
-                f"split {split}",
-                f"{n} positives on its chromosomes {chroms}, fewer than min_positives={min_positives}: "
-                "choose other test_chroms/val_chroms in the config (or leave both empty to choose automatically)",
-            )
+def validation_report(found: PositiveSet, window: int, n_candidates: int, motif_db: str, n_motifs: int, motif: str | None) -> dict:
+    """validation.json: what the checks counted, and the warnings."""
+    bases = found.bases
     return {
         "peaks": {
-            "lines": n_lines,
-            "duplicate_lines": n_lines - len(table),
-            "after_merging": len(merged),
+            "lines": found.n_lines,
+            "duplicate_lines": found.n_lines - len(found.peaks),
+            "after_merging": len(found.merged),
         },
         "positives": {
-            "windows": len(windows),
-            "out_of_bounds": n_out,
-            "duplicate_windows": n_dup,
-            "n_rich": int(n_rich.sum()),
-            "usable": len(usable),
-            "per_split": per_split,
+            "windows": len(found.windows),
+            "out_of_bounds": found.n_out_of_bounds,
+            "duplicate_windows": found.n_duplicate_windows,
+            "n_rich": found.n_rich,
+            "usable": len(found.usable),
+            "per_split": found.per_split,
         },
         "bases_in_positive_windows": {
-            "total": int(len(windows) * window),
+            "total": int(len(found.windows) * window),
             "soft_masked": int(bases["soft_masked"].sum()),
             "unknown": int(bases["unknown"].sum()),
             "iupac": int(bases["iupac"].sum()),
             "other": int(bases["other"].sum()),
         },
         "candidate_negative_windows": n_candidates,
-        "motif_db": {"path": str(motif_db), "motifs": len(database), "sheet_motif": motif or None},
-        "warnings": warnings,
+        "motif_db": {"path": str(motif_db), "motifs": n_motifs, "sheet_motif": motif or None},
+        "warnings": found.warnings,
     }

@@ -1,11 +1,8 @@
 # Baselines on the same test windows as the models: a PWM scan of the sheet's motif, and k-mer
-# logistic regression. Each writes the evaluation folder a model's evaluate rule writes.
-
-
+# logistic regression. Each writes the evaluation files a model's evaluate rule writes.
 rule pwm_scan:
     input:
-        val="results/{tf}/encoded/val.npz",
-        test="results/{tf}/encoded/test.npz",
+        **encoded("val", "test"),
         motif_db=motif_db_path(),
         genome=sample_file("genome"),
     output:
@@ -20,22 +17,20 @@ rule pwm_scan:
     resources:
         mem_mb=2000,
     params:
-        outdir=subpath(output.metrics, parent=True),
+        out=named_outputs,
         motif=lambda wildcards: samples.loc[wildcards.tf, "motif"],
         threshold=config["threshold"],
         pseudocount=config["pwm_scan"]["pseudocount"],
     shell:
-        "python -m bindscope pwm-scan --val {input.val} --test {input.test} --motif-db {input.motif_db} "
-        "--motif {params.motif} --genome {input.genome} --outdir {params.outdir} "
-        "--threshold {params.threshold} --pseudocount {params.pseudocount} --threads {threads} "
-        "> {log} 2>&1"
+        "python -m bindscope pwm-scan --val {input.val:q} --test {input.test:q} "
+        "--motif-db {input.motif_db:q} --motif {params.motif:q} --genome {input.genome:q} "
+        "--out {params.out:q} --threshold {params.threshold:q} "
+        "--pseudocount {params.pseudocount:q} --threads {threads} > {log:q} 2>&1"
 
 
 rule kmer_lr:
     input:
-        train="results/{tf}/encoded/train.npz",
-        val="results/{tf}/encoded/val.npz",
-        test="results/{tf}/encoded/test.npz",
+        **encoded("train", "val", "test"),
     output:
         **eval_files("kmer_lr"),
     log:
@@ -48,12 +43,12 @@ rule kmer_lr:
     resources:
         mem_mb=4000,
     params:
-        outdir=subpath(output.metrics, parent=True),
+        out=named_outputs,
         k=config["kmer_lr"]["k"],
         cs=config["kmer_lr"]["C"],
         threshold=config["threshold"],
         seed=config["seed"],
     shell:
-        "python -m bindscope kmer-lr --train {input.train} --val {input.val} --test {input.test} "
-        "--outdir {params.outdir} --k {params.k} --cs {params.cs} --threshold {params.threshold} "
-        "--seed {params.seed} > {log} 2>&1"
+        "python -m bindscope kmer-lr --train {input.train:q} --val {input.val:q} "
+        "--test {input.test:q} --out {params.out:q} --k {params.k:q} --cs {params.cs:q} "
+        "--threshold {params.threshold:q} --seed {params.seed:q} > {log:q} 2>&1"

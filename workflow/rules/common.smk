@@ -26,6 +26,18 @@ os.environ.setdefault(
 )
 
 from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES  # noqa: E402
+from bindscope.layout import (  # noqa: E402
+    ATTRIBUTIONS,
+    ENCODED,
+    EVALUATION,
+    MODEL,
+    MOTIFS,
+    REGIONS,
+    REPORT,
+    SUMMARY,
+    VALIDATION,
+    fill,
+)
 from bindscope.configcheck import check_config, check_config_files  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import check_writable  # noqa: E402
@@ -78,31 +90,41 @@ def sample_file(column):
 
 
 def optional_flag(column, flag):
-    """Params function: ``--flag value`` when the sheet gives ``column`` for the TF, else nothing."""
+    """Params function: [--flag, value] when the sheet gives ``column`` for the TF, else nothing (quote with :q)."""
 
-    def get(wildcards, input):
+    def get(wildcards):
         value = samples.loc[wildcards.tf, column]
-        return f"--{flag} {value}" if value else ""
+        return [f"--{flag}", value] if value else []
 
     return get
 
 
-def positive_window_flags():
-    """Flags validate and regions must share: how peaks become positive windows and splits."""
-    return (
-        f"--window {config['window']} --peak-padding {config['peak_padding']} "
-        f"--max-n-fraction {config['max_n_fraction']} "
-        f"--test-chroms {' '.join(config['test_chroms'])} "
-        f"--val-chroms {' '.join(config['val_chroms'])} "
-        f"--min-positives {config['min_positives']} "
-        f"--merge-overlapping {config['merge_overlapping_peaks']} "
-        f"--merge-distance {config['merge_distance']}"
-    )
+def positive_window_args():
+    """Arguments validate and regions must share: how peaks become positive windows and splits (quote with :q)."""
+    return [
+        *("--window", config["window"], "--peak-padding", config["peak_padding"]),
+        *("--max-n-fraction", config["max_n_fraction"]),
+        *("--test-chroms", *config["test_chroms"]),
+        *("--val-chroms", *config["val_chroms"]),
+        *("--min-positives", config["min_positives"]),
+        *("--merge-overlapping", config["merge_overlapping_peaks"]),
+        *("--merge-distance", config["merge_distance"]),
+    ]
 
 
 def blacklist_input(wildcards):
     value = samples.loc[wildcards.tf, "blacklist"]
     return [value] if value else []
+
+
+def named_outputs(wildcards, output):
+    """Params function: the rule's named outputs as name=path items, a stage's ``--out``."""
+    return [f"{name}={path}" for name, path in output.items()]
+
+
+def encoded(*splits):
+    """The encoded files of ``splits``, named by split."""
+    return {split: fill(ENCODED, split=split) for split in splits}
 
 
 def motif_db_path():
@@ -115,31 +137,20 @@ def motif_db_path():
 
 
 def eval_files(model):
-    """The evaluation folder of a model or baseline: the same files for each (evaluate.write_evaluation).
+    """The evaluation files of a model or baseline (layout.EVALUATION): the same for each.
 
     ROC and PR plots go into the Snakemake report (`snakemake --report`), under the TF's category.
     """
-    folder = f"results/{{tf}}/eval/{model}"
-    return {
-        "metrics": f"{folder}/metrics.json",
-        "predictions": f"{folder}/predictions.tsv.gz",
-        "arrays": f"{folder}/predictions.npz",
-        "curves": f"{folder}/curves.tsv",
-        "roc": report(
-            f"{folder}/roc.png",
-            caption="../report/roc.rst",
+    files = {name: fill(pattern, model=model) for name, pattern in EVALUATION.items()}
+    for curve in ("roc", "pr"):
+        files[curve] = report(
+            files[curve],
+            caption=f"../report/{curve}.rst",
             category="{tf}",
             subcategory="ROC and PR curves",
-            labels={"model": model, "curve": "ROC"},
-        ),
-        "pr": report(
-            f"{folder}/pr.png",
-            caption="../report/pr.rst",
-            category="{tf}",
-            subcategory="ROC and PR curves",
-            labels={"model": model, "curve": "PR"},
-        ),
-    }
+            labels={"model": model, "curve": curve.upper()},
+        )
+    return files
 
 
 def baselines_for(tf):
@@ -147,21 +158,37 @@ def baselines_for(tf):
     return [b for b in BASELINES if b != "pwm_scan" or samples.loc[tf, "motif"]]
 
 
-def baseline_note(wildcards):
-    """Report params: why a configured baseline is left out for this TF."""
-    if "pwm_scan" in BASELINES and not samples.loc[wildcards.tf, "motif"]:
-        return "--notes 'pwm_scan left out: the sheet names no motif for this TF'"
-    return ""
+def scored_for(tf):
+    """Everything with an evaluation folder for a TF: the models, then its baselines."""
+    return MODELS + baselines_for(tf)
 
 
-def final_outputs():
-    return [f"results/{tf}/report.html" for tf in TFS] + [
-        "results/summary.tsv",
-        "results/summary.html",
+def per_model(pattern, names=lambda tf: MODELS):
+    """Input function: ``pattern``'s file for each of ``names(tf)`` (models by default)."""
+    return lambda wildcards: [
+        fill(pattern, tf=wildcards.tf, model=m) for m in names(wildcards.tf)
     ]
 
 
+def per_model_items(pattern, names=lambda tf: MODELS):
+    """Params function: the same files as :func:`per_model`, as model=path items (a dict flag)."""
+    return lambda wildcards: [
+        f"{m}={fill(pattern, tf=wildcards.tf, model=m)}" for m in names(wildcards.tf)
+    ]
+
+
+def baseline_note(wildcards):
+    """Report params: why a configured baseline is left out for this TF."""
+    if "pwm_scan" in BASELINES and not samples.loc[wildcards.tf, "motif"]:
+        return ["--notes", "pwm_scan left out: the sheet names no motif for this TF"]
+    return []
+
+
+def final_outputs():
+    return [fill(REPORT["html"], tf=tf) for tf in TFS] + list(SUMMARY.values())
+
+
 def report_locations():
-    lines = ["", "bindscope reports:", f"  {os.path.abspath('results/summary.html')}"]
-    lines += [f"  {os.path.abspath(f'results/{tf}/report.html')}" for tf in TFS]
+    lines = ["", "bindscope reports:", f"  {os.path.abspath(SUMMARY['html'])}"]
+    lines += [f"  {os.path.abspath(fill(REPORT['html'], tf=tf))}" for tf in TFS]
     return "\n".join(lines)

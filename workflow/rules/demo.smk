@@ -11,9 +11,9 @@ rule demo:
     resources:
         mem_mb=2000,
     params:
-        outdir=lambda wildcards, output: os.path.dirname(output[0]),
+        out_dir=DEMO_DIR,
         n_peaks=config["demo"]["n_peaks"],
         seed=config["demo"]["seed"],
     shell:
-        "python -m bindscope demo --outdir {params.outdir} --n-peaks {params.n_peaks} "
-        "--seed {params.seed} > {log} 2>&1"
+        "python -m bindscope demo --out-dir {params.out_dir:q} --n-peaks {params.n_peaks:q} "
+        "--seed {params.seed:q} > {log:q} 2>&1"

@@ -1,9 +1,9 @@
 rule encode:
     input:
-        regions="results/{tf}/regions/regions.tsv.gz",
+        regions=REGIONS["regions"],
         genome=sample_file("genome"),
     output:
-        expand("results/{{tf}}/encoded/{split}.npz", split=["train", "val", "test"]),
+        **encoded("train", "val", "test"),
     log:
         "logs/{tf}/encode.log",
     benchmark:
@@ -14,11 +14,12 @@ rule encode:
     resources:
         mem_mb=4000,
     params:
-        outdir=subpath(output[0], parent=True),
+        out=named_outputs,
         source=config["base_labels"]["source"],
         half_width=config["base_labels"]["summit_half_width"],
         max_width=config["base_labels"]["max_peak_width"],
     shell:
-        "python -m bindscope encode --regions {input.regions} --genome {input.genome} "
-        "--outdir {params.outdir} --base-label-source {params.source} "
-        "--summit-half-width {params.half_width} --max-peak-width {params.max_width} > {log} 2>&1"
+        "python -m bindscope encode --regions {input.regions:q} --genome {input.genome:q} "
+        "--out {params.out:q} --base-label-source {params.source:q} "
+        "--summit-half-width {params.half_width:q} --max-peak-width {params.max_width:q} "
+        "> {log:q} 2>&1"

@@ -1,7 +1,7 @@
 rule evaluate:
     input:
-        ckpt="results/{tf}/models/{model}/model.ckpt",
-        test="results/{tf}/encoded/test.npz",
+        ckpt=MODEL["ckpt"],
+        test=fill(ENCODED, split="test"),
     output:
         **eval_files("{model}"),
     log:
@@ -14,9 +14,10 @@ rule evaluate:
     resources:
         mem_mb=2000,
     params:
-        outdir=subpath(output.metrics, parent=True),
+        out=named_outputs,
         threshold=config["threshold"],
         min_segment=config["min_segment"],
     shell:
-        "python -m bindscope evaluate --ckpt {input.ckpt} --encoded {input.test} --outdir {params.outdir} "
-        "--threshold {params.threshold} --min-segment {params.min_segment} --threads {threads} > {log} 2>&1"
+        "python -m bindscope evaluate --ckpt {input.ckpt:q} --encoded {input.test:q} "
+        "--out {params.out:q} --threshold {params.threshold:q} "
+        "--min-segment {params.min_segment:q} --threads {threads} > {log:q} 2>&1"

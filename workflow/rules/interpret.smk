@@ -1,9 +1,9 @@
 rule interpret:
     input:
-        ckpt="results/{tf}/models/{model}/model.ckpt",
-        encoded=f"results/{{tf}}/encoded/{config['interpret']['split']}.npz",
+        ckpt=MODEL["ckpt"],
+        encoded=fill(ENCODED, split=config["interpret"]["split"]),
     output:
-        "results/{tf}/attributions/{model}/scores.npz",
+        ATTRIBUTIONS,
     log:
         "logs/{tf}/interpret/{model}.log",
     benchmark:
@@ -18,6 +18,7 @@ rule interpret:
         max_sequences=config["interpret"]["max_sequences"],
         seed=config["seed"],
     shell:
-        "python -m bindscope interpret --ckpt {input.ckpt} --encoded {input.encoded} --out {output} "
-        "--n-references {params.n_references} --max-sequences {params.max_sequences} "
-        "--threads {threads} --seed {params.seed} > {log} 2>&1"
+        "python -m bindscope interpret --ckpt {input.ckpt:q} --encoded {input.encoded:q} "
+        "--out {output:q} --n-references {params.n_references:q} "
+        "--max-sequences {params.max_sequences:q} --threads {threads} --seed {params.seed:q} "
+        "> {log:q} 2>&1"

@@ -15,8 +15,8 @@ rule motif_db:
         mem_mb=1000,
     params:
         tax_groups=lambda wildcards: (
-            "" if wildcards.groups == "all" else wildcards.groups.replace("_", " ")
+            [] if wildcards.groups == "all" else wildcards.groups.split("_")
         ),
     shell:
-        "python -m bindscope motif-db --out {output} --release {wildcards.release} "
-        "--collection {wildcards.collection} --tax-groups {params.tax_groups} > {log} 2>&1"
+        "python -m bindscope motif-db --out {output:q} --release {wildcards.release:q} "
+        "--collection {wildcards.collection:q} --tax-groups {params.tax_groups:q} > {log:q} 2>&1"

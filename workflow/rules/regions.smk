@@ -3,10 +3,9 @@ rule regions:
         peaks=sample_file("peaks"),
         genome=sample_file("genome"),
         blacklist=blacklist_input,
-        validation="results/{tf}/validation.json",
+        validation=VALIDATION,
     output:
-        regions="results/{tf}/regions/regions.tsv.gz",
-        qc="results/{tf}/regions/qc.json",
+        **REGIONS,
     log:
         "logs/{tf}/regions.log",
     benchmark:
@@ -17,11 +16,14 @@ rule regions:
     resources:
         mem_mb=4000,
     params:
+        out=named_outputs,
         blacklist=optional_flag("blacklist", "blacklist"),
-        windows=positive_window_flags(),
+        windows=positive_window_args(),
         negative_ratio=config["negative_ratio"],
+        gc_bins=config["gc_bins"],
         seed=config["seed"],
     shell:
-        "python -m bindscope regions --peaks {input.peaks} --genome {input.genome} {params.blacklist} "
-        "--out-regions {output.regions} --out-qc {output.qc} {params.windows} "
-        "--negative-ratio {params.negative_ratio} --seed {params.seed} > {log} 2>&1"
+        "python -m bindscope regions --peaks {input.peaks:q} --genome {input.genome:q} "
+        "{params.blacklist:q} --out {params.out:q} {params.windows:q} "
+        "--negative-ratio {params.negative_ratio:q} --gc-bins {params.gc_bins:q} "
+        "--seed {params.seed:q} > {log:q} 2>&1"

@@ -1,11 +1,8 @@
 rule train:
     input:
-        train="results/{tf}/encoded/train.npz",
-        val="results/{tf}/encoded/val.npz",
+        **encoded("train", "val"),
     output:
-        ckpt="results/{tf}/models/{model}/model.ckpt",
-        log="results/{tf}/models/{model}/training_log.csv",
-        hparams="results/{tf}/models/{model}/hparams.yaml",
+        **MODEL,
     log:
         "logs/{tf}/train/{model}.log",
     benchmark:
@@ -16,6 +13,7 @@ rule train:
     resources:
         mem_mb=4000,
     params:
+        out=named_outputs,
         lr=config["train"]["lr"],
         weight_decay=config["train"]["weight_decay"],
         batch_size=config["train"]["batch_size"],
@@ -30,11 +28,11 @@ rule train:
         ),
         seed=config["seed"],
     shell:
-        "python -m bindscope train --train {input.train} --val {input.val} --model {wildcards.model} "
-        "--out-ckpt {output.ckpt} --out-log {output.log} --out-hparams {output.hparams} "
-        "--lr {params.lr} --weight-decay {params.weight_decay} --batch-size {params.batch_size} "
-        "--max-epochs {params.max_epochs} --patience {params.patience} --min-delta {params.min_delta} "
-        "--max-shift {params.max_shift} "
-        "--reverse-complement {params.reverse_complement} --pos-weight {params.pos_weight} "
-        "--model-params '{params.model_params}' --threads {threads} --seed {params.seed} "
-        "> {log} 2>&1"
+        "python -m bindscope train --train {input.train:q} --val {input.val:q} "
+        "--model {wildcards.model:q} --out {params.out:q} "
+        "--lr {params.lr:q} --weight-decay {params.weight_decay:q} "
+        "--batch-size {params.batch_size:q} --max-epochs {params.max_epochs:q} "
+        "--patience {params.patience:q} --min-delta {params.min_delta:q} "
+        "--max-shift {params.max_shift:q} --reverse-complement {params.reverse_complement:q} "
+        "--pos-weight {params.pos_weight:q} --model-params {params.model_params:q} "
+        "--threads {threads} --seed {params.seed:q} > {log:q} 2>&1"

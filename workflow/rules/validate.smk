@@ -5,7 +5,7 @@ rule validate:
         blacklist=blacklist_input,
         motif_db=motif_db_path(),
     output:
-        "results/{tf}/validation.json",
+        VALIDATION,
     log:
         "logs/{tf}/validate.log",
     benchmark:
@@ -20,8 +20,8 @@ rule validate:
     params:
         blacklist=optional_flag("blacklist", "blacklist"),
         motif=optional_flag("motif", "motif"),
-        windows=positive_window_flags(),
+        windows=positive_window_args(),
     shell:
-        "python -m bindscope validate --peaks {input.peaks} --genome {input.genome} "
-        "--motif-db {input.motif_db} {params.blacklist} {params.motif} --out {output} "
-        "{params.windows} > {log} 2>&1"
+        "python -m bindscope validate --peaks {input.peaks:q} --genome {input.genome:q} "
+        "--motif-db {input.motif_db:q} {params.blacklist:q} {params.motif:q} --out {output:q} "
+        "{params.windows:q} > {log:q} 2>&1"

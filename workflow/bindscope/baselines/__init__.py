@@ -3,7 +3,7 @@
 - :mod:`bindscope.baselines.pwm_scan`: the best log-odds score of the expected motif's PWM.
 - :mod:`bindscope.baselines.kmer_lr`: logistic regression on canonical k-mer counts.
 
-Each writes the same evaluation folder as a trained model (:func:`bindscope.evaluate.write_evaluation`).
+Each writes the same evaluation files as a trained model (:func:`bindscope.scoring.write_evaluation`).
 """
 
 BASELINES = ("pwm_scan", "kmer_lr")

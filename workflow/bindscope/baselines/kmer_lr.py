@@ -15,8 +15,8 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from bindscope.evaluate import write_evaluation
 from bindscope.io import load_npz
+from bindscope.scoring import write_evaluation
 
 
 def canonical_columns(k: int) -> tuple[np.ndarray, int]:
@@ -63,18 +63,18 @@ def run(
     train: str,
     val: str,
     test: str,
-    outdir: str,
-    k: int = 6,
-    cs: list[float] | None = None,
-    threshold: float = 0.5,
-    seed: int = 0,
+    out: dict[str, str],
+    *,
+    k: int,
+    cs: list[float],
+    threshold: float,
+    seed: int,
 ) -> None:
-    """Fit on train, choose C on val, and write the evaluation folder for the test windows."""
-    cs = cs or [0.001, 0.01, 0.1, 1.0]
+    """Fit on train, choose C among ``cs`` on val, and write the evaluation files ``out`` for the test windows."""
     data = {split: load_npz(path) for split, path in (("train", train), ("val", val), ("test", test))}
     features = {split: kmer_counts(d["x"], k) for split, d in data.items()}
     model, val_auprc = fit_kmer_lr(features["train"], data["train"]["y"], features["val"], data["val"]["y"], cs, seed)
     prob = model.predict_proba(features["test"])[:, 1]
     print(f"kmer_lr k={k}: {features['train'].shape[1]} features; validation AUPRC by C {val_auprc}; chosen C={model.C}")
     extra = {"k": k, "C": model.C, "val_auprc_by_C": {str(c): v for c, v in val_auprc.items()}}
-    write_evaluation("kmer_lr", data["test"], prob, outdir, split=Path(test).stem, threshold=threshold, extra=extra)
+    write_evaluation("kmer_lr", data["test"], prob, out, split=Path(test).stem, threshold=threshold, extra=extra)

@@ -17,10 +17,10 @@ import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 
 from bindscope.errors import InputError
-from bindscope.evaluate import write_evaluation
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import load_npz
 from bindscope.motifdb import find_motif, read_meme
+from bindscope.scoring import write_evaluation
 
 
 def genome_background(fasta) -> np.ndarray:
@@ -33,7 +33,7 @@ def genome_background(fasta) -> np.ndarray:
     return counts / counts.sum()
 
 
-def log_odds(ppm: np.ndarray, background: np.ndarray, pseudocount: float = 0.01) -> np.ndarray:
+def log_odds(ppm: np.ndarray, background: np.ndarray, pseudocount: float) -> np.ndarray:
     """log2 of (PPM with a pseudocount, renormalised) over the background, (4, w)."""
     p = (np.asarray(ppm, dtype=np.float64) + pseudocount) / (1 + 4 * pseudocount)
     return np.log2(p / np.asarray(background, dtype=np.float64)[:, None])
@@ -65,12 +65,13 @@ def run(
     motif_db: str,
     motif: str,
     genome: str,
-    outdir: str,
-    threshold: float = 0.5,
-    pseudocount: float = 0.01,
-    threads: int = 1,
+    out: dict[str, str],
+    *,
+    threshold: float,
+    pseudocount: float,
+    threads: int,
 ) -> None:
-    """Scan the test windows with ``motif`` from ``motif_db`` and write the evaluation folder."""
+    """Scan the test windows with ``motif`` from ``motif_db`` and write the evaluation files ``out``."""
     torch.set_num_threads(threads)
     found = find_motif(read_meme(motif_db), motif)
     if found is None:
@@ -88,4 +89,4 @@ def run(
         "max_log_odds": float(pwm.max(axis=0).sum()),
     }
     print(f"pwm_scan with {found.id} {found.name} (width {pwm.shape[1]}), background {extra['background']}")
-    write_evaluation("pwm_scan", test_data, prob, outdir, split=Path(test).stem, threshold=threshold, extra=extra)
+    write_evaluation("pwm_scan", test_data, prob, out, split=Path(test).stem, threshold=threshold, extra=extra)

@@ -2,8 +2,8 @@
 
 (N, 4, L) float one-hot in, (N, 1) logits out. Every non-linearity is its own module, used
 once, and a :class:`Separate` module sits between each ReLU and the MaxPool1d after it:
-captum's DeepLIFT rules go wrong when two hooked non-linear modules are adjacent (NOTES.md,
-pitfall 1) and have no rule for adaptive pooling (pitfall 2), so the global max is a
+captum's DeepLIFT rules go wrong when two hooked non-linear modules are adjacent
+(summation-to-delta fails) and have no rule for adaptive pooling, so the global max is a
 MaxPool1d over the whole remaining length.
 """
 

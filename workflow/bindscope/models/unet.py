@@ -11,7 +11,7 @@ attention gates weight each skip connection by the decoder's signal, after the a
 residual U-Net of Mu et al. (2023) and Oktay et al. (2018).
 
 Every non-linearity is its own module, used once, and no two non-linear modules are adjacent,
-so captum's DeepLIFT rules apply (NOTES.md, pitfall 1; PReLU is registered as a rescale
+so captum's DeepLIFT rules apply (adjacent hooked modules break summation-to-delta; PReLU is registered as a rescale
 non-linearity in :mod:`bindscope.interpret`). Down-sampling is a strided convolution (linear),
 not max-pooling.
 """

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, f1_score, matthews_corrcoef, roc_auc_score, roc_curve
 
-from bindscope.evaluate import binary_metrics, curve_table, per_base_metrics, plot_curves, sequence_scores, summit_distances
+from bindscope.figures import curve_figure, save_figure
+from bindscope.scoring import binary_metrics, curve_table, per_base_metrics, sequence_scores, summit_distances
 
 
 def test_metrics_equal_scikit_learn():
@@ -20,12 +21,12 @@ def test_metrics_equal_scikit_learn():
 
 
 def test_known_vector():
-    m = binary_metrics(np.array([0, 0, 1, 1]), np.array([0.1, 0.6, 0.4, 0.9]))
+    m = binary_metrics(np.array([0, 0, 1, 1]), np.array([0.1, 0.6, 0.4, 0.9]), threshold=0.5)
     assert m["auroc"] == 0.75 and m["accuracy"] == 0.5
 
 
 def test_single_class_gives_nan_areas():
-    m = binary_metrics(np.ones(5, dtype=int), np.full(5, 0.9))
+    m = binary_metrics(np.ones(5, dtype=int), np.full(5, 0.9), threshold=0.5)
     assert np.isnan(m["auroc"]) and np.isnan(m["auprc"]) and m["accuracy"] == 1.0
 
 
@@ -34,9 +35,10 @@ def test_curves_are_written(tmp_path):
     score = np.linspace(0, 1, 40)
     curves = curve_table(y, score)
     assert set(curves["curve"]) == {"roc", "pr"} and curves[["x", "y"]].to_numpy().min() >= 0
-    plot_curves(curves, binary_metrics(y, score), str(tmp_path / "roc.png"), str(tmp_path / "pr.png"), "cnn")
-    for name in ("roc.png", "pr.png"):
-        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    metrics = binary_metrics(y, score, threshold=0.5)
+    for kind in ("roc", "pr"):
+        save_figure(curve_figure(kind, {"cnn": curves}, {"cnn": metrics}, metrics["positive_fraction"]), tmp_path / f"{kind}.png")
+        assert (tmp_path / f"{kind}.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_roc_points_equal_scikit_learn():

@@ -1,0 +1,81 @@
+import math
+
+import numpy as np
+import pandas as pd
+
+from bindscope import summary
+from bindscope.motifdb import Motif, write_meme
+from bindscope.verdict import SUMMARY_COLUMNS, expected_tf_name, motif_verdict, summary_row
+
+
+def _tomtom(rows):
+    return pd.DataFrame(rows, columns=["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "qval"])
+
+
+TOMTOM = _tomtom(
+    [
+        ("pos_patterns.pattern_0", 300, 1, "MA0018.5", "CREB1", 1e-8),
+        ("pos_patterns.pattern_0", 300, 2, "MA0139.2", "CTCF", 1e-3),
+        ("pos_patterns.pattern_1", 120, 1, "MA0139.2", "CTCF", 1e-12),
+        ("neg_patterns.pattern_0", 500, 1, "MA0139.2", "CTCF", 1e-20),
+    ]
+)
+
+
+def test_verdict_ranks_positive_patterns_by_seqlets_and_uses_best_matches():
+    v = motif_verdict(TOMTOM, "MA0139")  # version ignored
+    assert v["n_patterns"] == 2 and v["top_match_id"] == "MA0018.5" and v["top_match_qval"] == 1e-8
+    assert v["expected_motif_rank"] == 2 and v["recovered"] is True
+
+
+def test_verdict_not_recovered_when_q_too_high_or_absent():
+    weak = _tomtom([("pos_patterns.pattern_0", 50, 1, "MA0139.2", "CTCF", 0.2)])
+    assert motif_verdict(weak, "MA0139.2")["recovered"] is False
+    v = motif_verdict(TOMTOM, "MA9999.1")
+    assert v["recovered"] is False and math.isnan(v["expected_motif_rank"])
+    assert motif_verdict(TOMTOM, None)["recovered"] == ""
+
+
+def test_summary_row_takes_a_per_base_models_own_summit_distance():
+    qc = {"counts": {"peak": {"train": 1}}}
+    metrics = {"n": 8, "auroc": 0.9, "base_auprc": 0.8, "iou": 0.7, "summit_distance_median": 6.0}
+    scores = {"attribution_peak": np.array([10, 90]), "ohe": np.zeros((2, 4, 100))}
+    row = summary_row("CTCF", "unet", qc, metrics, TOMTOM, scores, None)
+    assert row["summit_distance_median"] == 6.0 and row["base_auprc"] == 0.8 and row["iou"] == 0.7
+
+
+def test_any_matrix_of_the_expected_tf_counts_but_not_a_paralog():
+    tied = _tomtom(
+        [
+            ("pos_patterns.pattern_0", 500, 1, "MA1930.2", "CTCF", 1e-23),
+            ("pos_patterns.pattern_0", 500, 2, "MA0139.2", "CTCF", 1e-23),
+            ("pos_patterns.pattern_1", 100, 1, "MA1102.3", "CTCFL", 1e-5),
+        ]
+    )
+    assert motif_verdict(tied, "MA0139.2")["recovered"] is False  # by ID alone, the tie is lost
+    v = motif_verdict(tied, "MA0139.2", expected_name="CTCF")
+    assert v["expected_motif_rank"] == 1 and v["recovered"] is True
+    assert motif_verdict(tied.iloc[2:], "MA0139.2", expected_name="CTCF")["recovered"] is False  # CTCFL is not CTCF
+
+
+def test_expected_tf_name_from_the_motif_database(tmp_path):
+    db = tmp_path / "db.meme"
+    write_meme([Motif("MA0139.2", "CTCF", np.full((4, 6), 0.25))], db)
+    assert expected_tf_name("MA0139", str(db)) == "CTCF" and expected_tf_name("CTCF", str(db)) == "CTCF"
+    assert expected_tf_name("MA9999.1", str(db)) is None and expected_tf_name(None, str(db)) is None
+
+
+def test_summary_row_and_table_columns_through_the_summary_stage(tmp_path):
+    qc = {"counts": {"peak": {"train": 10, "test": 4}, "gc_matched": {"train": 10, "test": 4}}}
+    metrics = {"n": 8, "accuracy": 0.9, "auroc": 0.95, "auprc": 0.96, "f1": 0.9, "mcc": 0.8}
+    scores = {"attribution_peak": np.array([48, 55, 50]), "ohe": np.zeros((3, 4, 100))}
+    row = summary_row("CTCF", "cnn", qc, metrics, TOMTOM, scores, "MA0139.2")
+    assert list(row) == SUMMARY_COLUMNS
+    assert row["n_train"] == 20 and row["n_test"] == 8 and row["auroc"] == 0.95
+    assert row["summit_distance_median"] == 2.0  # |48-50|, |55-50|, |50-50| -> median 2
+    assert math.isnan(row["base_auroc"]) and row["expected_motif_rank"] == 2 and row["recovered"] is True
+    pd.DataFrame([row]).to_csv(tmp_path / "rows.tsv", sep="\t", index=False)
+    summary.run([str(tmp_path / "rows.tsv")], {"tsv": str(tmp_path / "summary.tsv"), "html": str(tmp_path / "summary.html")})
+    header = (tmp_path / "summary.tsv").read_text().splitlines()[0]
+    assert header.split("\t") == SUMMARY_COLUMNS
+    assert 'href="CTCF/report.html"' in (tmp_path / "summary.html").read_text()

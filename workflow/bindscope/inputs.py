@@ -1,0 +1,361 @@
+"""One TF's inputs checked and turned into positive windows: the one copy shared by validate and regions.
+
+validate runs :func:`check_settings` and :func:`positive_set` (and :func:`check_blacklist`) and
+reports what they found; regions runs the same two and builds negatives around their result.
+Each problem raises one :class:`~bindscope.errors.InputError` naming the file, the line or
+record, what is wrong and, where there is one, the fix; problems the workflow handles (gzip by
+content, CRLF, duplicate lines, N-rich windows) are counted and returned as warnings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pybedtools
+
+from bindscope.errors import InputError
+from bindscope.genome import chrom_sizes
+from bindscope.io import SPLITS, is_gzipped, read_peaks
+from bindscope.motifdb import Motif, find_motif
+from bindscope.positives import assign_splits, merge_peaks, positive_windows
+
+_ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
+#: IUPAC ambiguity codes other than N: read as unknown bases (all-zero one-hot columns), counted.
+IUPAC = b"RYKMSWBDHVU"
+
+
+def contig_style(names: list[str]) -> str:
+    """How a file names its contigs, by majority: 'chr' prefix or not, roman or arabic numerals."""
+    prefix = Counter(n.startswith("chr") for n in names).most_common(1)[0][0]
+    cores = [n[3:] if n.startswith("chr") else n for n in names]
+    arabic = sum(c.isdigit() for c in cores)
+    roman = sum(bool(c) and _ROMAN.match(c) is not None for c in cores)
+    numerals = "arabic numerals" if arabic > roman else "roman numerals" if roman else "no numbered names"
+    return f"{'a' if prefix else 'no'} 'chr' prefix, {numerals}"
+
+
+def check_contigs(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | os.PathLike, genome_path: str | os.PathLike) -> None:
+    """Raise InputError naming the first peak line on a contig absent from the genome, with a naming hint."""
+    unknown = ~peaks["chrom"].isin(list(sizes))
+    if not unknown.any():
+        return
+    first = peaks[unknown].iloc[0]
+    peak_names, genome_names = list(dict.fromkeys(peaks.loc[unknown, "chrom"])), list(sizes)
+    peak_style, genome_style = contig_style(peak_names), contig_style(genome_names)
+    if peak_style != genome_style:
+        hint = (
+            f"; naming conventions differ: the peaks' unknown contigs use {peak_style} (e.g. {peak_names[:3]}), the genome uses "
+            f"{genome_style} (e.g. {genome_names[:3]}): rename the contigs of one file to match the other"
+        )
+    else:
+        hint = f"; the genome has {genome_names[:5]}{' ...' if len(genome_names) > 5 else ''}: were the peaks called on another assembly?"
+    raise InputError(
+        peaks_path,
+        f"line {first['line']}",
+        f"contig {first['chrom']!r} is not in genome {str(genome_path)!r} ({int(unknown.sum())} peaks affected){hint}",
+    )
+
+
+def check_peak_bounds(peaks: pd.DataFrame, sizes: dict[str, int], peaks_path: str | os.PathLike, genome_path: str | os.PathLike) -> None:
+    """Raise InputError naming the first peak that ends past its chromosome's end (another assembly)."""
+    past = peaks["end"].to_numpy() > peaks["chrom"].map(sizes).to_numpy()
+    if not past.any():
+        return
+    first = peaks[past].iloc[0]
+    raise InputError(
+        peaks_path,
+        f"line {first['line']}",
+        f"peak end {first['end']} is past the end of {first['chrom']} ({sizes[first['chrom']]} bp in {str(genome_path)!r}; "
+        f"{int(past.sum())} peaks affected): the peaks were probably called on another assembly of the genome",
+    )
+
+
+def check_window(window: int, sizes: dict[str, int], genome_path: str | os.PathLike) -> None:
+    """Raise InputError when the window is longer than every chromosome."""
+    longest = max(sizes, key=sizes.get)
+    if window > sizes[longest]:
+        raise InputError(
+            genome_path,
+            f"chromosome {longest}",
+            f"window {window} bp is longer than the longest chromosome ({sizes[longest]} bp): lower 'window' in the config",
+        )
+
+
+def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dict[str, int], genome_path: str | os.PathLike) -> None:
+    """Raise InputError when configured test/val chromosomes are not in the genome or overlap."""
+    for key, chroms in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
+        missing = [c for c in chroms if c not in sizes]
+        if missing:
+            raise InputError(
+                "config",
+                key,
+                f"chromosomes {missing} are not in genome {str(genome_path)!r} (it has {list(sizes)[:8]}"
+                f"{' ...' if len(sizes) > 8 else ''})",
+            )
+    both = sorted(set(test_chroms) & set(val_chroms))
+    if both:
+        raise InputError("config", "test_chroms/val_chroms", f"chromosomes {both} are in both: a chromosome belongs to one split")
+
+
+def compression_warning(path: str | os.PathLike) -> str | None:
+    """A warning when the file name's .gz disagrees with its content (the file is read by content)."""
+    gz_name, gz_content = str(path).endswith(".gz"), is_gzipped(path)
+    if gz_name and not gz_content:
+        return f"{path}: name ends in .gz but the file is plain text; read as plain text"
+    if gz_content and not gz_name:
+        return f"{path}: gzip-compressed but its name lacks .gz; read as gzip"
+    return None
+
+
+def _lookup(symbols: bytes) -> np.ndarray:
+    """A 256-entry table: 1 for each byte in ``symbols``, else 0."""
+    table = np.zeros(256, dtype=np.int64)
+    table[np.frombuffer(symbols, dtype=np.uint8)] = 1
+    return table
+
+
+#: Columns of :func:`window_bases`, one per byte class below.
+BASE_CLASSES = ["unknown", "soft_masked", "iupac", "other", "gc"]
+#: Per byte: not ACGT in any case (unknown), lower case (soft-masked), IUPAC ambiguity code, not a
+#: base letter at all, G or C in any case.
+_BASE_CLASSES = np.stack(
+    [
+        1 - _lookup(b"ACGTacgt"),
+        _lookup(b"acgtn" + IUPAC.lower()),
+        _lookup(IUPAC + IUPAC.lower()),
+        1 - _lookup(b"ACGTN" + IUPAC + b"acgtn" + IUPAC.lower()),
+        _lookup(b"GCgc"),
+    ],
+    axis=1,
+)
+
+
+def window_bases(fasta, windows: pd.DataFrame) -> pd.DataFrame:
+    """Per window: bases that are unknown (not ACGT in any case), soft-masked (lower case), IUPAC, other, and G or C."""
+    seqs = [fasta[c][int(s) : int(e)] for c, s, e in windows[["chrom", "start", "end"]].itertuples(index=False)]
+    raw = np.frombuffer("".join(seqs).encode("ascii", "replace"), dtype=np.uint8)
+    bounds = np.cumsum([0] + [len(x) for x in seqs])
+    cumulative = np.vstack([np.zeros((1, len(BASE_CLASSES)), np.int64), np.cumsum(_BASE_CLASSES[raw], axis=0)])
+    counts = cumulative[bounds[1:]] - cumulative[bounds[:-1]]
+    return pd.DataFrame(counts, columns=BASE_CLASSES, index=windows.index)
+
+
+def exclusion_intervals(peaks: pd.DataFrame, blacklist: pd.DataFrame | None, sizes: dict[str, int], padding: int) -> pybedtools.BedTool:
+    """Where no negative may lie: every peak padded by ``padding`` bp, and the blacklist (unsorted, unmerged)."""
+    genome = {c: (0, s) for c, s in sizes.items()}
+    exclusion = pybedtools.BedTool.from_dataframe(peaks[["chrom", "start", "end"]]).slop(b=padding, g=genome)
+    if blacklist is not None and len(blacklist):
+        exclusion = exclusion.cat(pybedtools.BedTool.from_dataframe(blacklist[["chrom", "start", "end"]]), postmerge=False)
+    return exclusion
+
+
+def candidate_negative_windows(
+    peaks: pd.DataFrame, blacklist: pd.DataFrame | None, sizes: dict[str, int], window: int, padding: int
+) -> int:
+    """Grid windows (as regions tiles them) left outside :func:`exclusion_intervals`: a count, by interval arithmetic."""
+    genome_file = _genome_file(sizes)
+    gaps = exclusion_intervals(peaks, blacklist, sizes, padding).sort(g=genome_file).merge().complement(g=genome_file)
+    table = gaps.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
+    if table.empty:
+        return 0
+    first = -(-table["start"].to_numpy() // window)  # ceil: first grid tile starting inside the gap
+    last = table["end"].to_numpy() // window  # tiles ending at or before the gap's end
+    return int(np.clip(last - first, 0, None).sum())
+
+
+def _genome_file(sizes: dict[str, int]) -> str:
+    """A bedtools genome file (chrom<TAB>size) in FASTA order; removed by pybedtools.cleanup()."""
+    return pybedtools.chromsizes_to_file({c: (0, s) for c, s in sizes.items()})
+
+
+def blacklist_on_genome(
+    blacklist: pd.DataFrame, sizes: dict[str, int], blacklist_path: str | os.PathLike, genome_path: str | os.PathLike
+) -> tuple[pd.DataFrame, str | None]:
+    """The blacklist intervals on the genome's contigs, and a warning counting those elsewhere (e.g. chrM, chrUn_*).
+
+    Raises InputError, with the naming hint, when no interval is on a genome contig: such a blacklist
+    would silently remove nothing.
+    """
+    known = blacklist["chrom"].isin(list(sizes)).to_numpy()
+    if known.all():
+        return blacklist, None
+    if not known.any():
+        check_contigs(blacklist, sizes, blacklist_path, genome_path)
+    unknown = sorted(set(blacklist.loc[~known, "chrom"]))
+    return blacklist[known], f"{blacklist_path}: {int((~known).sum())} intervals on contigs not in the genome ignored ({unknown[:5]})"
+
+
+def check_blacklist(
+    peaks: pd.DataFrame,
+    blacklist: pd.DataFrame | None,
+    sizes: dict[str, int],
+    window: int,
+    padding: int,
+    blacklist_path: str | os.PathLike | None,
+) -> int:
+    """Raise InputError when peaks and blacklist leave no window for negatives; return the candidate count."""
+    n = candidate_negative_windows(peaks, blacklist, sizes, window, padding)
+    if n == 0:
+        if blacklist is not None and len(blacklist):
+            widest = blacklist.assign(width=blacklist["end"] - blacklist["start"]).sort_values("width").iloc[-1]
+            raise InputError(
+                blacklist_path,
+                f"line {widest['line']}",
+                f"with this blacklist ({len(blacklist)} intervals, the widest {widest['chrom']}:{widest['start']}-{widest['end']}) "
+                f"and the peaks padded by {padding} bp, no {window} bp window is left for negatives: check that the blacklist "
+                "matches the genome (a blacklist of whole chromosomes?)",
+            )
+        raise InputError(
+            "config", "peak_padding", f"peaks padded by {padding} bp cover the genome: no {window} bp window is left for negatives"
+        )
+    return n
+
+
+def check_motif(database: list[Motif], motif: str | None, motif_db: str | os.PathLike) -> None:
+    """Raise InputError, suggesting matrices of a similar name, when the sheet's motif is not in the database."""
+    if motif and find_motif(database, motif) is None:
+        similar = [f"{m.id} {m.name}" for m in database if motif.upper() in m.name.upper()][:5]
+        raise InputError(
+            motif_db,
+            f"motif {motif}",
+            f"the sample sheet's motif is not in this motif database ({len(database)} motifs)"
+            + (f"; matrices with a similar name: {similar}" if similar else "; give a matrix ID of the database, e.g. MA0139.2"),
+        )
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """How peaks become positive windows and splits: what validate checks is what regions builds.
+
+    window: bp, centred on summits; peak_padding: bp negatives keep from every peak;
+    max_n_fraction: windows with more unknown bases are dropped; test_chroms, val_chroms: held-out
+    chromosomes (both empty: chosen automatically); min_positives: per split, or the run stops;
+    merge_overlapping, merge_distance: peaks that overlap or lie within this many bp become one.
+    """
+
+    window: int
+    peak_padding: int
+    max_n_fraction: float
+    test_chroms: list[str]
+    val_chroms: list[str]
+    min_positives: int
+    merge_overlapping: bool
+    merge_distance: int
+
+
+def check_settings(sizes: dict[str, int], genome: str | os.PathLike, settings: WindowSettings) -> None:
+    """The checks of the configuration against the genome alone: window length, split chromosomes."""
+    check_window(settings.window, sizes, genome)
+    check_split_chroms(settings.test_chroms, settings.val_chroms, sizes, genome)
+
+
+@dataclass
+class PositiveSet:
+    """What :func:`positive_set` found: the tables regions builds from, and the counts validate reports.
+
+    ``peaks`` are the deduplicated peak lines (negatives avoid every one of them), ``merged`` the
+    peaks that become positives, ``windows`` their summit-centred windows inside the chromosomes,
+    ``usable`` those kept by the N filter, with their ``split`` and ``gc`` (among ACGT bases).
+    """
+
+    sizes: dict[str, int]
+    peaks: pd.DataFrame
+    merged: pd.DataFrame
+    blacklist: pd.DataFrame | None
+    windows: pd.DataFrame
+    bases: pd.DataFrame
+    usable: pd.DataFrame
+    splits: dict[str, str]
+    n_lines: int
+    n_out_of_bounds: int
+    n_duplicate_windows: int
+    n_rich: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def per_split(self) -> dict[str, int]:
+        """Usable positives per split, in SPLITS order."""
+        return self.usable["split"].value_counts().reindex(list(SPLITS), fill_value=0).astype(int).to_dict()
+
+
+def positive_set(
+    peaks: str | os.PathLike, fasta, genome: str | os.PathLike, blacklist: str | os.PathLike | None, settings: WindowSettings
+) -> PositiveSet:
+    """Peaks to usable positive windows and chromosome splits, checking as it goes (cheap checks first).
+
+    Reads the peaks and the blacklist; drops duplicate lines; checks contigs and chromosome ends;
+    merges overlapping peaks; centres windows on summits; drops N-rich windows; assigns splits; and
+    raises when fewer than ``min_positives`` positives are left in a split (see :class:`WindowSettings`).
+    """
+    window, max_n_fraction, min_positives = settings.window, settings.max_n_fraction, settings.min_positives
+    sizes = chrom_sizes(fasta)
+    warnings: list[str] = []
+    minimum = len(SPLITS) * min_positives
+    table = read_peaks(peaks)
+    if len(table) < minimum:
+        raise InputError(
+            peaks,
+            f"lines 1-{table['line'].max()}",
+            f"{len(table)} peaks, fewer than training needs ({min_positives} positives in each of {len(SPLITS)} splits = {minimum}; "
+            "'min_positives' in the config)",
+        )
+    for path in (peaks, blacklist):
+        if path and (warning := compression_warning(path)):
+            warnings.append(warning)
+    n_lines = len(table)
+    table = table.drop_duplicates(["chrom", "start", "end", "summit"])
+    if len(table) < n_lines:
+        warnings.append(f"{peaks}: {n_lines - len(table)} duplicate peak lines ignored")
+    check_contigs(table, sizes, peaks, genome)
+    check_peak_bounds(table, sizes, peaks, genome)
+    bl = None
+    if blacklist:
+        bl, warning = blacklist_on_genome(read_peaks(blacklist), sizes, blacklist, genome)
+        warnings += [warning] if warning else []
+    merged = merge_peaks(table, settings.merge_distance) if settings.merge_overlapping else table
+    windows, n_out, n_dup = positive_windows(merged, sizes, window)
+    bases = window_bases(fasta, windows)
+    n_rich = (bases["unknown"] / window > max_n_fraction).to_numpy()
+    if n_rich.any():
+        first = windows[n_rich].iloc[0]
+        warnings.append(
+            f"{peaks}: {int(n_rich.sum())} positive windows are more than {max_n_fraction:.0%} unknown bases (N) and are dropped, "
+            f"e.g. {first['chrom']}:{first['start']}-{first['end']}"
+        )
+    if bases["other"].sum():
+        warnings.append(f"{genome}: {int(bases['other'].sum())} bases in positive windows are not IUPAC letters; read as N")
+    usable = windows[~n_rich].reset_index(drop=True)
+    kept = bases[~n_rich]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gc = kept["gc"].to_numpy() / (window - kept["unknown"].to_numpy())
+    splits = assign_splits(usable["chrom"].value_counts().to_dict(), list(sizes), settings.test_chroms, settings.val_chroms)
+    usable = usable.assign(split=usable["chrom"].map(splits), gc=gc)
+    found = PositiveSet(sizes, table, merged, bl, windows, bases, usable, splits, n_lines, n_out, n_dup, int(n_rich.sum()), warnings)
+    check_positive_counts(found, peaks, min_positives)
+    return found
+
+
+def check_positive_counts(found: PositiveSet, peaks: str | os.PathLike, min_positives: int) -> None:
+    """Raise InputError when too few positives are left in all, or in one split."""
+    minimum = len(SPLITS) * min_positives
+    if len(found.usable) < minimum:
+        raise InputError(
+            peaks,
+            f"{len(found.usable)} usable peaks",
+            f"of {found.n_lines} peak lines, {len(found.peaks) - len(found.merged)} merged into others, {found.n_out_of_bounds} too "
+            f"close to a chromosome end, {found.n_rich} N-rich: fewer than training needs ({minimum}; 'min_positives' in the config)",
+        )
+    for split, n in found.per_split.items():
+        if n < min_positives:
+            chroms = sorted(c for c, s in found.splits.items() if s == split and c in set(found.usable["chrom"]))
+            raise InputError(
+                peaks,
+                f"split {split}",
+                f"{n} positives on its chromosomes {chroms}, fewer than min_positives={min_positives}: "
+                "choose other test_chroms/val_chroms in the config (or leave both empty to choose automatically)",
+            )

@@ -1,0 +1,58 @@
+"""Where every stage writes: the one place that names the files passed between stages.
+
+Paths are patterns with ``{tf}``, ``{model}`` (a model or baseline) and ``{split}`` wildcards,
+as the Snakemake rules use them; :func:`fill` substitutes them. The rules declare these files,
+the stages write the paths they are given, and the readers (report, summary) take the same
+declared paths. Inside a motif folder's ``logos`` folder the file names are :data:`LOGOS`.
+"""
+
+from __future__ import annotations
+
+VALIDATION = "results/{tf}/validation.json"
+REGIONS = {"regions": "results/{tf}/regions/regions.tsv.gz", "qc": "results/{tf}/regions/qc.json"}
+ENCODED = "results/{tf}/encoded/{split}.npz"
+MODEL = {
+    "ckpt": "results/{tf}/models/{model}/model.ckpt",
+    "log": "results/{tf}/models/{model}/training_log.csv",
+    "hparams": "results/{tf}/models/{model}/hparams.yaml",
+}
+#: One evaluation folder per model and baseline: the same files for each.
+EVALUATION = {
+    "metrics": "results/{tf}/eval/{model}/metrics.json",
+    "predictions": "results/{tf}/eval/{model}/predictions.tsv.gz",
+    "arrays": "results/{tf}/eval/{model}/predictions.npz",
+    "curves": "results/{tf}/eval/{model}/curves.tsv",
+    "roc": "results/{tf}/eval/{model}/roc.png",
+    "pr": "results/{tf}/eval/{model}/pr.png",
+}
+ATTRIBUTIONS = "results/{tf}/attributions/{model}/scores.npz"
+MOTIFS = {
+    "h5": "results/{tf}/motifs/{model}/modisco.h5",
+    "meme": "results/{tf}/motifs/{model}/patterns.meme",
+    "tomtom": "results/{tf}/motifs/{model}/tomtom.tsv",
+    "logos": "results/{tf}/motifs/{model}/logos",
+}
+#: Files of a logos folder, per pattern: its CWM logo, and its best match's logo.
+LOGOS = {"cwm": "{pattern}.cwm.png", "match": "{pattern}.match.png"}
+REPORT = {"html": "results/{tf}/report.html", "rows": "results/{tf}/summary_rows.tsv"}
+SUMMARY = {"tsv": "results/summary.tsv", "html": "results/summary.html"}
+LOGS = "logs/{tf}"
+BENCHMARKS = "benchmarks/{tf}"
+
+
+def fill(template: str, **wildcards: str) -> str:
+    """``template`` with the given wildcards substituted; others (``{tf}`` ...) are kept for Snakemake."""
+    for name, value in wildcards.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def logo(logos: str, pattern: str, kind: str) -> str:
+    """Path of a pattern's logo (``kind`` cwm or match) inside a logos folder."""
+    return f"{logos}/{fill(LOGOS[kind], pattern=pattern)}"
+
+
+def check_outputs(out: dict[str, str], names) -> None:
+    """Raise ValueError unless ``out`` gives a path for exactly the output ``names`` of a stage."""
+    if set(out) != set(names):
+        raise ValueError(f"outputs {sorted(out)} given; this stage writes {sorted(names)}")

@@ -1,0 +1,156 @@
+"""Scores of a model's or baseline's probabilities on labelled windows, and its evaluation files (torchmetrics).
+
+Shared by the evaluate stage and the baselines, so that every model is scored and written the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torchmetrics.functional.classification import (
+    binary_accuracy,
+    binary_auroc,
+    binary_average_precision,
+    binary_f1_score,
+    binary_matthews_corrcoef,
+    binary_precision_recall_curve,
+    binary_roc,
+)
+
+from bindscope.figures import curve_figure, save_figure
+from bindscope.io import save_encoded, write_json, write_table
+from bindscope.layout import EVALUATION, check_outputs
+from bindscope.segments import overlap_scores, remove_short_segments, segment_counts
+
+
+def sequence_scores(prob: np.ndarray) -> np.ndarray:
+    """One score per sequence: the probability itself, or the maximum per-base probability."""
+    return prob if prob.ndim == 1 else prob.max(axis=1, initial=0.0)
+
+
+def binary_metrics(y_true: np.ndarray, y_score: np.ndarray, threshold: float) -> dict[str, float]:
+    """accuracy, auroc, auprc (average precision), f1, mcc at ``threshold``, n and positive fraction."""
+    preds, target = torch.as_tensor(y_score, dtype=torch.float32), torch.as_tensor(y_true).long()
+    both = 0 < int(target.sum()) < len(target)
+    return {
+        "n": int(len(target)),
+        "n_positive": int(target.sum()),
+        "positive_fraction": float(target.float().mean()) if len(target) else math.nan,
+        "accuracy": float(binary_accuracy(preds, target, threshold=threshold)),
+        "auroc": float(binary_auroc(preds, target)) if both else math.nan,
+        "auprc": float(binary_average_precision(preds, target)) if both else math.nan,
+        "f1": float(binary_f1_score(preds, target, threshold=threshold)),
+        "mcc": float(binary_matthews_corrcoef(preds, target, threshold=threshold)),
+        "threshold": threshold,
+    }
+
+
+def curve_table(y_true: np.ndarray, y_score: np.ndarray) -> pd.DataFrame:
+    """ROC (x = false positive rate, y = true positive rate) and PR (x = recall, y = precision) points."""
+    preds, target = torch.as_tensor(y_score, dtype=torch.float32), torch.as_tensor(y_true).long()
+    fpr, tpr, _ = binary_roc(preds, target)
+    precision, recall, _ = binary_precision_recall_curve(preds, target)
+    return pd.concat(
+        [
+            pd.DataFrame({"curve": "roc", "x": fpr.numpy(), "y": tpr.numpy()}),
+            pd.DataFrame({"curve": "pr", "x": recall.numpy(), "y": precision.numpy()}),
+        ],
+        ignore_index=True,
+    )
+
+
+def summit_distances(prob: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """|position of the maximum per-base probability - window centre| in bp, for the positives (summit-centred windows)."""
+    positive = prob[y == 1]
+    return np.abs(positive.argmax(axis=1) - prob.shape[1] // 2)
+
+
+def segment_metrics(y: np.ndarray, y_base: np.ndarray, calls: np.ndarray) -> dict[str, float]:
+    """Overlap of per-base calls with the labels, and the sequence calls they imply (any called base)."""
+    called = calls.any(axis=1)
+    seq = binary_metrics(y, called.astype(np.float32), threshold=0.5)
+    positives = calls[y == 1]
+    return {
+        **overlap_scores(calls, y_base),
+        "sequence_accuracy": seq["accuracy"],
+        "sequence_f1": seq["f1"],
+        "sequence_mcc": seq["mcc"],
+        "segments_per_positive": float(segment_counts(positives).mean()) if len(positives) else math.nan,
+        "segments_per_negative": float(segment_counts(calls[y == 0]).mean()) if (y == 0).any() else math.nan,
+    }
+
+
+def per_base_metrics(y: np.ndarray, y_base: np.ndarray, prob: np.ndarray, threshold: float, min_segment: int) -> dict:
+    """Per-base metrics of probabilities (N, L) against labels y_base (N, L).
+
+    base_auroc and base_auprc pool all bases; iou and dice are those of the segments left by the
+    connected-component clean-up (runs shorter than ``min_segment`` dropped); the same scores
+    before and after the clean-up are under ``before_postprocessing`` and ``after_postprocessing``.
+    summit_distance_median is the median |output maximum - summit| over the positives.
+    """
+    base = binary_metrics(y_base.ravel(), prob.ravel(), threshold)
+    raw = prob >= threshold
+    before = segment_metrics(y, y_base, raw)
+    after = segment_metrics(y, y_base, remove_short_segments(raw, min_segment))
+    distances = summit_distances(prob, y)
+    return {
+        "base_auroc": base["auroc"],
+        "base_auprc": base["auprc"],
+        "base_positive_fraction": base["positive_fraction"],
+        "iou": after["iou"],
+        "dice": after["dice"],
+        "summit_distance_median": float(np.median(distances)) if len(distances) else math.nan,
+        "min_segment": min_segment,
+        "before_postprocessing": before,
+        "after_postprocessing": after,
+    }
+
+
+def write_evaluation(
+    name: str,
+    data: dict[str, np.ndarray],
+    prob: np.ndarray,
+    paths: dict[str, str | Path],
+    *,
+    split: str,
+    threshold: float,
+    min_segment: int | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """Score one model's probabilities on an encoded split and write its evaluation files.
+
+    ``paths`` maps every key of :data:`bindscope.layout.EVALUATION` (metrics, predictions, arrays,
+    curves, roc, pr) to the file to write; the same files for every model and baseline. ``prob``
+    is (N,) per sequence or (N, L) per base (then ``min_segment`` is needed); the arrays file holds
+    chrom, start, label and score per window, and for a per-base model ``base_probability``
+    (N, L) float16 and ``y_base``. ``extra`` is added to metrics.json.
+    """
+    check_outputs(paths, EVALUATION)
+    score = sequence_scores(prob)
+    metrics = {"model": name, "split": split, **binary_metrics(data["y"], score, threshold)}
+    per_base = {}
+    if prob.ndim == 2:
+        if min_segment is None:
+            raise ValueError("a per-base model's evaluation needs min_segment")
+        metrics.update(per_base_metrics(data["y"], data["y_base"], prob, threshold, min_segment))
+        per_base = {"base_probability": prob.astype(np.float16), "y_base": data["y_base"]}
+    metrics.update(extra or {})
+    length = data["x"].shape[-1]
+    write_table(
+        pd.DataFrame(
+            {"chrom": data["chrom"], "start": data["start"], "end": data["start"] + length, "label": data["y"], "score": np.round(score, 6)}
+        ),
+        paths["predictions"],
+    )
+    save_encoded(paths["arrays"], chrom=data["chrom"], start=data["start"], label=data["y"], score=score, **per_base)
+    curves = curve_table(data["y"], score)
+    write_table(curves, paths["curves"])
+    for kind in ("roc", "pr"):
+        save_figure(curve_figure(kind, {name: curves}, {name: metrics}, metrics["positive_fraction"]), paths[kind])
+    write_json(metrics, paths["metrics"])
+    print({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items() if not isinstance(v, dict)})
+    return metrics
