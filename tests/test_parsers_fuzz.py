@@ -100,3 +100,59 @@ def test_meme_parser_random_bytes(data):
     path = Path(tempfile.mkdtemp()) / "db.meme"
     path.write_bytes(data)
     _parsed_or_input_error(read_meme, path)
+
+
+# Arbitrary bytes: binary content, another encoding, a truncated gzip. Each reader answers with its
+# one-line InputError naming the file (and the line where there is one), never a traceback.
+BYTES = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=80).map(lambda t: t.encode("utf-16")),
+    st.text(alphabet="chr1\t 0123456789\n\u00e9", max_size=120).map(lambda t: t.encode("latin-1")),
+)
+
+
+def _write_bytes(data: bytes, name: str) -> Path:
+    path = Path(tempfile.mkdtemp()) / name
+    path.write_bytes(data)
+    return path
+
+
+@FUZZ
+@given(BYTES)
+def test_peak_parser_arbitrary_bytes(data):
+    _parsed_or_input_error(read_peaks, _write_bytes(data, "peaks.narrowPeak"))
+
+
+@FUZZ
+@given(BYTES, st.integers(1, 60))
+def test_peak_parser_gzip_of_bytes_and_truncated_gzip(data, cut):
+    _parsed_or_input_error(read_peaks, _write_bytes(gzip.compress(data), "peaks.bed.gz"))
+    valid = gzip.compress(("\t".join(VALID_PEAK) + "\n").encode() * 50)
+    _parsed_or_input_error(read_peaks, _write_bytes(valid[: max(2, len(valid) - cut)], "truncated.bed.gz"))
+
+
+@FUZZ
+@given(BYTES)
+def test_sheet_parser_arbitrary_bytes(data):
+    _parsed_or_input_error(read_sheet, _write_bytes(b"tf\tpeaks\tgenome\n" + data, "samples.tsv"))
+    _parsed_or_input_error(read_sheet, _write_bytes(data, "samples.tsv"))
+
+
+def _read_genome(path: Path) -> None:
+    from bindscope.genome import chrom_codes, chrom_sizes, open_genome
+
+    fasta = open_genome(path)
+    for chrom in chrom_sizes(fasta):
+        chrom_codes(fasta, chrom)
+
+
+@FUZZ
+@given(BYTES, st.booleans())
+def test_fasta_reader_arbitrary_bytes(data, header):
+    _parsed_or_input_error(_read_genome, _write_bytes((b">chr1\n" if header else b"") + data, "genome.fa"))
+
+
+@FUZZ
+@given(BYTES)
+def test_meme_parser_other_encodings(data):
+    _parsed_or_input_error(read_meme, _write_bytes(MEME.encode("utf-16") if not data else data, "db.meme"))

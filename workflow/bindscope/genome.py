@@ -38,8 +38,9 @@ def open_genome(path: str | os.PathLike) -> pyfaidx.Fasta:
         )
     try:
         return pyfaidx.Fasta(str(path), as_raw=True, sequence_always_upper=False, rebuild=False)
-    except (pyfaidx.FastaIndexingError, ValueError) as err:
-        raise InputError(path, None, f"cannot index FASTA: {err}") from None
+    except (pyfaidx.FastaIndexingError, ValueError, RuntimeError) as err:  # RuntimeError: pyfaidx on irregular lines
+        reason = str(err).split("Please report")[0].strip()
+        raise InputError(path, None, f"cannot index FASTA (lines of unequal length inside a record, or not text): {reason}") from None
 
 
 def chrom_sizes(fasta: pyfaidx.Fasta) -> dict[str, int]:
@@ -50,4 +51,9 @@ def chrom_sizes(fasta: pyfaidx.Fasta) -> dict[str, int]:
 def chrom_codes(fasta: pyfaidx.Fasta, chrom: str) -> np.ndarray:
     """Base codes (0..3 ACGT any case, 4 other) of a whole chromosome, uint8 (length,)."""
     seq = fasta[chrom][:]
-    return encode_bases(seq.encode("ascii") if isinstance(seq, str) else bytes(seq))
+    try:
+        return encode_bases(seq.encode("ascii") if isinstance(seq, str) else bytes(seq))
+    except UnicodeEncodeError as err:
+        raise InputError(
+            fasta.filename, f"chromosome {chrom}", f"a non-ASCII character {seq[err.start]!r} at position {err.start}"
+        ) from None

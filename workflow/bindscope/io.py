@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -138,11 +139,26 @@ def is_gzipped(path: str | os.PathLike) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
-def open_text(path: str | os.PathLike):
-    """Open a plain or gzipped text file by its content (not its name); CRLF is accepted."""
-    if is_gzipped(path):
-        return gzip.open(path, "rt", newline=None)
-    return open(path, newline=None)
+def text_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its end) of a plain or gzipped text file, gzip told by content.
+
+    CRLF is accepted. Bytes that are not UTF-8 text, a NUL byte (a binary file) and truncated or
+    corrupt gzip data raise InputError naming the file and the line where reading stopped.
+    """
+    path = Path(path)
+    n = 0
+    try:
+        with gzip.open(path, "rb") if is_gzipped(path) else open(path, "rb") as fh:
+            for n, raw in enumerate(fh, start=1):
+                if b"\0" in raw:
+                    raise InputError(path, f"line {n}", "holds a NUL byte: a binary file, not text")
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise InputError(path, f"line {n}", f"not UTF-8 text ({err.reason} at byte {err.start} of the line)") from None
+                yield n, line.rstrip("\r\n")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise InputError(path, f"line {n + 1}", f"truncated or corrupt gzip data ({err})") from None
 
 
 def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
@@ -161,13 +177,11 @@ def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(path, None, "no such file")
     rows, n = [], 0
-    with open_text(path) as fh:
-        for n, line in enumerate(fh, start=1):
-            line = line.rstrip("\n\r")
-            if not line.strip() or line.startswith(("#", "track", "browser")):
-                continue
-            fields = line.split("\t") if "\t" in line else line.split()
-            rows.append(_parse_peak(path, n, fields))
+    for n, line in text_lines(path):
+        if not line.strip() or line.startswith(("#", "track", "browser")):
+            continue
+        fields = line.split("\t") if "\t" in line else line.split()
+        rows.append(_parse_peak(path, n, fields))
     if not rows:
         raise InputError(path, f"lines 1-{n}" if n else "0 lines", "no peaks: the file is empty or holds only header/comment lines")
     return pd.DataFrame(rows, columns=PEAK_COLUMNS)
