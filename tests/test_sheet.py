@@ -32,9 +32,19 @@ def test_missing_file_names_sheet_row_and_column(tmp_path):
         ("tf\tpeaks\tgenome\n../A\tp\tg\n", "row 2 (tf=../A): tf must start"),
         ("tf\tpeaks\tgenome\nA\tp\tg\nA\tp\tg\n", "row 3 (tf=A): duplicate tf 'A' (first on row 2)"),
         ("tf\tpeaks\tgenome\nA\tp\t\n", "row 2 (tf=A): genome: empty"),
+        ("tf\tpeaks\tgenome\tmotif\nA\tp\tg\tCTCF;rm -rf ~\n", "row 2 (tf=A): motif: 'CTCF;rm -rf ~' is not a matrix ID"),
+        ("tf\tpeaks\tgenome\tmotif\nA\tp\tg\t$(touch x)\n", "row 2 (tf=A): motif: '$(touch x)' is not"),
+        ("tf\tpeaks\tgenome\nA\t-p\tg\n", "row 2 (tf=A): peaks: a path may not start with '-'"),
+        ("tf\tpeaks\tgenome\nA\tp\t/data/{tf}/g.fa\n", "genome: '/data/{tf}/g.fa' holds '{tf}', which Snakemake reads as a wildcard"),
     ],
 )
 def test_sheet_errors(tmp_path, body, problem):
     with pytest.raises(InputError) as err:
         read_sheet(_sheet(tmp_path, body), produced={"p", "g"})
     assert problem in str(err.value) and "samples.tsv" in str(err.value)
+
+
+@pytest.mark.parametrize("motif", ["MA0139.2", "CTCF", "NR2F1::RXRA", "EWSR1-FLI1", "ZNF384(var.2)", "Ahr::Arnt", ""])
+def test_jaspar_style_motif_names_are_accepted(tmp_path, motif):
+    p = _sheet(tmp_path, f"tf\tpeaks\tgenome\tmotif\nA\tp\tg\t{motif}\n")
+    assert read_sheet(p, produced={"p", "g"}).loc["A", "motif"] == motif

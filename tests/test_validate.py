@@ -352,6 +352,15 @@ def test_22_missing_motif_db_file_named_with_its_key(tmp_path):
     assert str(err.value).startswith(f"my.yaml key motif_db.source: no such MEME file '{tmp_path / 'absent.meme'}'")
 
 
+def test_22_motif_db_path_with_a_wildcard_named_with_its_key():
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["motif_db"] = config["motif_db"] | {"source": "/db/{tf}.meme"}
+    with pytest.raises(InputError, match=r"my.yaml key motif_db.source: '/db/\{tf\}.meme' holds '\{tf\}', which Snakemake reads"):
+        check_config_files(config, ["my.yaml"])
+
+
 def test_22_shipped_config_is_valid():
     import yaml
 

@@ -10,6 +10,7 @@ import jsonschema
 import yaml
 
 from bindscope.errors import InputError
+from bindscope.sheet import wildcard_problem
 
 
 def key_path(path: Sequence[str | int]) -> str:
@@ -47,5 +48,7 @@ def check_config_files(config: Mapping, sources: Sequence[str] = ()) -> None:
     """Raise InputError naming the config file(s) and key when a file the configuration names is missing."""
     where = " + ".join(sources) or "config"
     source = config["motif_db"]["source"]
+    if problem := wildcard_problem(source):
+        raise InputError(where, "key motif_db.source", problem)
     if source != "jaspar" and not Path(source).is_file():
         raise InputError(where, "key motif_db.source", f"no such MEME file {source!r} (give a MEME file, or 'jaspar' for pyjaspar)")

@@ -15,6 +15,18 @@ REQUIRED = ("tf", "peaks", "genome")
 OPTIONAL = ("blacklist", "motif")
 FILE_COLUMNS = ("peaks", "genome", "blacklist")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: A motif: a matrix ID (MA0139.2) or a TF name as JASPAR writes them (NR2F1::RXRA, Ahr::Arnt, EWSR1-FLI1, ZNF384(var.2)).
+MOTIF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:()+-]*$")
+#: What Snakemake reads as a wildcard in a file name ({name} or {name,constraint}); such a path cannot be an input.
+WILDCARD = re.compile(r"\{\s*[.\w]+\s*(,[^{}]*)?\}")
+
+
+def wildcard_problem(value: str) -> str | None:
+    """Why a path cannot be a Snakemake input (it holds a {name} wildcard), or None."""
+    found = WILDCARD.search(value)
+    if found is None:
+        return None
+    return f"{value!r} holds {found.group(0)!r}, which Snakemake reads as a wildcard: rename the file or folder (other braces are fine)"
 
 
 def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.DataFrame:
@@ -31,7 +43,9 @@ def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.Da
     ------
     InputError
         Naming the sheet and row: missing or unknown columns, an empty or unsafe or duplicate
-        TF name, or a listed file that does not exist.
+        TF name, a motif that cannot be a matrix ID or name, a path starting with '-', or a listed
+        file that does not exist, or a path holding ``{name}`` (a Snakemake wildcard). Paths may hold
+        any other character (spaces, quotes, $, non-ASCII letters): every rule shell-quotes them.
     """
     path = Path(path)
     if not path.is_file():
@@ -68,8 +82,18 @@ def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.Da
         for col in REQUIRED:
             if not getattr(row, col):
                 raise InputError(path, record, f"{col}: empty")
+        if row.motif and not MOTIF_NAME.match(row.motif):
+            raise InputError(
+                path,
+                record,
+                f"motif: {row.motif!r} is not a matrix ID or motif name (letters, digits and . _ - : ( ) +, e.g. MA0139.2 or CTCF)",
+            )
         for col in FILE_COLUMNS:
             value = getattr(row, col)
+            if value.startswith("-"):
+                raise InputError(path, record, f"{col}: a path may not start with '-' ({value!r}; write ./{value})")
+            if problem := wildcard_problem(value):
+                raise InputError(path, record, f"{col}: {problem}")
             if value and value not in produced and not Path(value).is_file():
                 raise InputError(path, record, f"{col}: no such file {value!r}")
     return df.set_index("tf", drop=False)

@@ -3,7 +3,7 @@
 rule pwm_scan:
     input:
         **encoded("val", "test"),
-        motif_db=motif_db_path(),
+        motif_db=motif_db_path,
         genome=sample_file("genome"),
     output:
         **eval_files("pwm_scan"),

@@ -99,8 +99,9 @@ def optional_flag(column, flag):
     return get
 
 
-def positive_window_args():
-    """Arguments validate and regions must share: how peaks become positive windows and splits (quote with :q)."""
+def positive_window_args(wildcards):
+    """Params function: the arguments validate and regions share, how peaks become positive windows and
+    splits (quote with :q). A function, so that Snakemake reads no wildcard into a chromosome name."""
     return [
         *("--window", config["window"], "--peak-padding", config["peak_padding"]),
         *("--max-n-fraction", config["max_n_fraction"]),
@@ -127,8 +128,11 @@ def encoded(*splits):
     return {split: fill(ENCODED, split=split) for split in splits}
 
 
-def motif_db_path():
-    """The MEME motif database: exported from pyjaspar by rule motif_db, or the user's file."""
+def motif_db_path(wildcards=None):
+    """The MEME motif database: exported from pyjaspar by rule motif_db, or the user's file.
+
+    Rules take it as an input function, so that braces in a user's path are not read as wildcards.
+    """
     db = config["motif_db"]
     if db["source"] != "jaspar":
         return db["source"]

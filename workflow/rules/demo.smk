@@ -11,7 +11,7 @@ rule demo:
     resources:
         mem_mb=2000,
     params:
-        out_dir=DEMO_DIR,
+        out_dir=lambda wildcards, output: os.path.dirname(output[0]),
         n_peaks=config["demo"]["n_peaks"],
         seed=config["demo"]["seed"],
     shell:

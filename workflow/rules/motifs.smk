@@ -1,7 +1,7 @@
 rule motifs:
     input:
         scores=ATTRIBUTIONS,
-        motif_db=motif_db_path(),
+        motif_db=motif_db_path,
     output:
         h5=MOTIFS["h5"],
         meme=MOTIFS["meme"],

@@ -18,7 +18,7 @@ rule regions:
     params:
         out=named_outputs,
         blacklist=optional_flag("blacklist", "blacklist"),
-        windows=positive_window_args(),
+        windows=positive_window_args,
         negative_ratio=config["negative_ratio"],
         gc_bins=config["gc_bins"],
         seed=config["seed"],

@@ -2,7 +2,7 @@ rule report:
     input:
         qc=REGIONS["qc"],
         validation=VALIDATION,
-        motif_db=motif_db_path(),
+        motif_db=motif_db_path,
         metrics=per_model(EVALUATION["metrics"], scored_for),
         curves=per_model(EVALUATION["curves"], scored_for),
         predictions=per_model(EVALUATION["arrays"]),

@@ -3,7 +3,7 @@ rule validate:
         peaks=sample_file("peaks"),
         genome=sample_file("genome"),
         blacklist=blacklist_input,
-        motif_db=motif_db_path(),
+        motif_db=motif_db_path,
     output:
         VALIDATION,
     log:
@@ -20,7 +20,7 @@ rule validate:
     params:
         blacklist=optional_flag("blacklist", "blacklist"),
         motif=optional_flag("motif", "motif"),
-        windows=positive_window_args(),
+        windows=positive_window_args,
     shell:
         "python -m bindscope validate --peaks {input.peaks:q} --genome {input.genome:q} "
         "--motif-db {input.motif_db:q} {params.blacklist:q} {params.motif:q} --out {output:q} "
