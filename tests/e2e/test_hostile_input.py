@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from markupsafe import escape
 
 from bindscope.motifdb import Motif, write_meme
 from conftest import TEST_CONFIG, run_snakemake
@@ -72,11 +73,15 @@ def test_hostile_paths_run_no_command_and_give_the_plain_paths_metrics(demo_run,
     for path in files.values():
         assert str(path) in words, path
 
-    # the real thing, validate to metrics: same bytes as the demo run from plain paths
-    result = run_snakemake(workdir, *TARGETS, configfiles=(TEST_CONFIG, *configs), timeout=900)
+    # the real thing, end to end (validate to the report): the demo run's bytes from plain paths
+    result = run_snakemake(workdir, configfiles=(TEST_CONFIG, *configs), timeout=900)
     assert result.returncode == 0, result.stderr[-4000:]
     for target in TARGETS:
         assert (workdir / target).read_bytes() == (demo_run / target).read_bytes(), target
+    summary = pd.read_csv(workdir / "results" / "summary.tsv", sep="\t")
+    assert list(summary["model"]) == ["cnn", "pwm_scan"] and summary["recovered"].tolist()[0] is True
+    pd.testing.assert_frame_equal(summary, pd.read_csv(demo_run / "results" / "summary.tsv", sep="\t").merge(summary[["tf", "model"]]))
+    assert str(escape(str(files["peaks"]))) in (workdir / "results" / "CTCF" / "report.html").read_text()  # shown, HTML-escaped
     assert canaries(tmp_path) == [] and not list(Path.cwd().glob("CANARY*"))
 
 

@@ -101,7 +101,8 @@ def optional_flag(column, flag):
 
 def positive_window_args(wildcards):
     """Params function: the arguments validate and regions share, how peaks become positive windows and
-    splits (quote with :q). A function, so that Snakemake reads no wildcard into a chromosome name."""
+    splits (quote with :q). A function, so that Snakemake reads no wildcard into a chromosome name.
+    """
     return [
         *("--window", config["window"], "--peak-padding", config["peak_padding"]),
         *("--max-n-fraction", config["max_n_fraction"]),
