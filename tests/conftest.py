@@ -128,3 +128,28 @@ def demo_run(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr[-5000:]
     assert "bindscope reports:" in result.stdout + result.stderr
     return workdir
+
+
+#: Real data beside the repository (../shared/data): yeast sacCer3 with Reb1 ChIP-exo peaks.
+REB1_DATA = REPO.parent / "shared" / "data" / "sacCer3"
+
+
+def reb1_data_available() -> bool:
+    return (REB1_DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.narrowPeak").exists()
+
+
+@pytest.fixture(scope="session")
+def reb1_run(tmp_path_factory) -> Path:
+    """The workflow on Reb1 with the benchmark's configuration (bench/reb1) in the test scenario, run once per session."""
+    import importlib.util
+
+    if not reb1_data_available():
+        pytest.skip(f"the Reb1 data are not at {REB1_DATA} (../shared/data beside the repository)")
+    spec = importlib.util.spec_from_file_location("reb1_bench", REPO / "bench" / "reb1" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    workdir = tmp_path_factory.mktemp("reb1")
+    config = bench.prepare(workdir)
+    result = run_snakemake(workdir, configfiles=(config, TEST_CONFIG), timeout=1800)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir

@@ -6,36 +6,18 @@ verdict only; metric thresholds live in the benchmark (bench/reb1/run.py), which
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import TEST_CONFIG, run_snakemake
-
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data" / "sacCer3"
-
-
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("reb1_bench", REPO / "bench" / "reb1" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
-def reb1(tmp_path_factory) -> Path:
-    if not (DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.narrowPeak").exists():
-        pytest.skip(f"the Reb1 data are not at {DATA} (../shared/data beside the repository)")
-    workdir = tmp_path_factory.mktemp("reb1")
-    config = _bench_module().prepare(workdir)
-    result = run_snakemake(workdir, configfiles=(config, TEST_CONFIG), timeout=1800)
-    assert result.returncode == 0, result.stderr[-5000:]
-    return workdir
+def reb1(reb1_run) -> Path:
+    return reb1_run
 
 
 def test_reb1_motif_found_by_every_model(reb1):
