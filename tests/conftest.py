@@ -82,18 +82,9 @@ ENCODE_OPTIONS = {
 }
 
 
-def evaluation_files(folder) -> dict[str, str]:
-    """The evaluation files (layout.EVALUATION) inside ``folder``, by name."""
-    from bindscope.layout import EVALUATION
-
-    return {name: str(Path(folder) / Path(pattern).name) for name, pattern in EVALUATION.items()}
-
-
-def model_files(folder) -> dict[str, str]:
-    """A trained model's files (layout.MODEL) inside ``folder``, by name."""
-    from bindscope.layout import MODEL
-
-    return {name: str(Path(folder) / Path(pattern).name) for name, pattern in MODEL.items()}
+def files_in(folder, patterns: dict[str, str]) -> dict[str, str]:
+    """A stage's files (a layout dict such as layout.EVALUATION) by name, placed inside ``folder``."""
+    return {name: str(Path(folder) / Path(pattern).name) for name, pattern in patterns.items()}
 
 
 def snakemake_command(

@@ -10,8 +10,9 @@ import pytest
 
 from bindscope import evaluate, train
 from bindscope.io import save_encoded
+from bindscope.layout import EVALUATION, MODEL
 from bindscope.sequence import one_hot_codes
-from conftest import CONFIG, evaluation_files, model_files
+from conftest import CONFIG, files_in
 
 
 def _splits(folder, rng):
@@ -27,10 +28,10 @@ def _splits(folder, rng):
 
 def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
     params = {"cnn": {"n_filters": 8, "n_filters2": 8}, "unet": {"channels": [4, 8]}}[model]
-    files = model_files(out)
+    files = files_in(out, MODEL)
     settings = CONFIG["train"] | {"model_params": params, "max_epochs": 3, "seed": 3}
     train.run(str(data / "train.npz"), str(data / "val.npz"), model, files, threads=2, **settings)  # threads as in rule train
-    scored = evaluation_files(out / "eval")
+    scored = files_in(out / "eval", EVALUATION)
     evaluate.run(files["ckpt"], str(data / "test.npz"), scored, threshold=CONFIG["threshold"], min_segment=CONFIG["min_segment"], threads=1)
     return Path(scored["metrics"]).read_bytes(), gzip.decompress(Path(scored["predictions"]).read_bytes())
 

@@ -5,9 +5,10 @@ from bindscope.baselines.pwm_scan import best_match_scores, calibrate, genome_ba
 from bindscope.errors import InputError
 from bindscope.genome import open_genome
 from bindscope.io import save_encoded
+from bindscope.layout import EVALUATION
 from bindscope.motifdb import Motif, write_meme
 from bindscope.sequence import one_hot_codes, reverse_complement
-from conftest import CONFIG, evaluation_files
+from conftest import CONFIG, files_in
 
 PPM = np.array([[0.9, 0.05, 0.05, 0.7], [0.05, 0.9, 0.05, 0.1], [0.025, 0.025, 0.85, 0.1], [0.025, 0.025, 0.05, 0.1]])
 
@@ -73,7 +74,7 @@ def test_missing_motif_is_an_input_error(tmp_path, tiny_genome):
             str(tmp_path / "db.meme"),
             "MA0363",
             str(tiny_genome / "genome.fa"),
-            evaluation_files(tmp_path / "out"),
+            files_in(tmp_path / "out", EVALUATION),
             threshold=CONFIG["threshold"],
             pseudocount=CONFIG["pwm_scan"]["pseudocount"],
             threads=1,

@@ -69,6 +69,13 @@ def key_value(text: str) -> tuple[str, str]:
     return key, value
 
 
+class KeyValues(argparse.Action):
+    """Stores ``name=value`` items (converted by :func:`key_value`) as one dict."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, dict(values))
+
+
 def _without_none(hint):
     """``X | None`` -> X; other hints unchanged."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
@@ -91,7 +98,7 @@ def argument_options(hint) -> dict:
     if origin is list:
         return {"type": args[0] if args else str, "nargs": "*"}
     if origin is dict and args == (str, str):
-        return {"type": key_value, "nargs": "+", "metavar": "NAME=PATH"}
+        return {"type": key_value, "nargs": "+", "metavar": "NAME=PATH", "action": KeyValues}
     if hint is dict or origin is dict:
         return {"type": json.loads, "metavar": "JSON"}
     raise TypeError(f"no command-line form for type {hint!r}")
@@ -140,7 +147,7 @@ def build_parser(stages: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def parse(argv: list[str] | None = None) -> tuple[str, dict]:
-    """The sub-command and run()'s keyword arguments (``key=value`` lists turned into dicts).
+    """The sub-command and run()'s keyword arguments (a dataclass parameter rebuilt from its fields' flags).
 
     Only the named stage's module is imported (a stage's start-up stays short); without a known
     stage every one is, for the help text.
@@ -149,13 +156,11 @@ def parse(argv: list[str] | None = None) -> tuple[str, dict]:
     stages = [argv[0]] if argv and argv[0] in STAGES else None
     args = vars(build_parser(stages).parse_args(argv))
     stage = args.pop("stage")
-    kwargs = {k: dict(v) if isinstance(v, list) and v and isinstance(v[0], tuple) else v for k, v in args.items()}
-    hints = typing.get_type_hints(stage_function(stage))
-    for name, hint in hints.items():
+    for name, hint in typing.get_type_hints(stage_function(stage)).items():
         fields = dataclass_fields(hint)
-        if fields and all(f in kwargs for f in fields):
-            kwargs[name] = hint(**{f: kwargs.pop(f) for f in fields})
-    return stage, kwargs
+        if fields and all(f in args for f in fields):
+            args[name] = hint(**{f: args.pop(f) for f in fields})
+    return stage, args
 
 
 def output_paths(kwargs: dict) -> list[str]:

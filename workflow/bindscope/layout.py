@@ -36,8 +36,6 @@ MOTIFS = {
 LOGOS = {"cwm": "{pattern}.cwm.png", "match": "{pattern}.match.png"}
 REPORT = {"html": "results/{tf}/report.html", "rows": "results/{tf}/summary_rows.tsv"}
 SUMMARY = {"tsv": "results/summary.tsv", "html": "results/summary.html"}
-LOGS = "logs/{tf}"
-BENCHMARKS = "benchmarks/{tf}"
 
 
 def fill(template: str, **wildcards: str) -> str:

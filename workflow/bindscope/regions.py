@@ -109,15 +109,15 @@ def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:
 
 
 def build_regions(
-    found: PositiveSet, fasta, windows: WindowSettings, *, negative_ratio: float, gc_bins: int, seed: int
+    found: PositiveSet, fasta, settings: WindowSettings, *, negative_ratio: float, gc_bins: int, seed: int
 ) -> tuple[pd.DataFrame, dict]:
     """The positives of ``found`` and GC-matched negatives with their splits, and the QC dictionary.
 
     Negatives are tiled windows that avoid every peak line of ``found`` (padded by
-    ``windows.peak_padding``) and its blacklist, have at most ``windows.max_n_fraction`` N, and
+    ``settings.peak_padding``) and its blacklist, have at most ``settings.max_n_fraction`` N, and
     reproduce the positives' GC histogram (``gc_bins`` bins) per split, ``negative_ratio`` per positive.
     """
-    window, peak_padding, max_n_fraction = windows.window, windows.peak_padding, windows.max_n_fraction
+    window, peak_padding, max_n_fraction = settings.window, settings.peak_padding, settings.max_n_fraction
     rng = np.random.default_rng(seed)
     sizes = found.sizes
     pos = found.usable
@@ -155,7 +155,7 @@ def build_regions(
         window=window,
         n_peaks=found.n_lines,
         n_duplicate_peak_lines=found.n_lines - len(found.peaks),
-        n_peaks_after_merging=len(found.merged) if windows.merge_overlapping else None,
+        n_peaks_after_merging=len(found.merged) if settings.merge_overlapping else None,
         positives_out_of_bounds=found.n_out_of_bounds,
         positives_duplicate=found.n_duplicate_windows,
         positives_n_rich=found.n_rich,

@@ -168,17 +168,20 @@ def scored_for(tf):
     return MODELS + baselines_for(tf)
 
 
+def model_files(pattern, tf, names):
+    """``pattern``'s file for each of ``names(tf)``, by model name."""
+    return {m: fill(pattern, tf=tf, model=m) for m in names(tf)}
+
+
 def per_model(pattern, names=lambda tf: MODELS):
-    """Input function: ``pattern``'s file for each of ``names(tf)`` (models by default)."""
-    return lambda wildcards: [
-        fill(pattern, tf=wildcards.tf, model=m) for m in names(wildcards.tf)
-    ]
+    """Input function: :func:`model_files` for the job's TF (models by default)."""
+    return lambda wildcards: list(model_files(pattern, wildcards.tf, names).values())
 
 
 def per_model_items(pattern, names=lambda tf: MODELS):
     """Params function: the same files as :func:`per_model`, as model=path items (a dict flag)."""
     return lambda wildcards: [
-        f"{m}={fill(pattern, tf=wildcards.tf, model=m)}" for m in names(wildcards.tf)
+        f"{m}={path}" for m, path in model_files(pattern, wildcards.tf, names).items()
     ]
 
 
