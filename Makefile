@@ -52,4 +52,4 @@ bench: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/encode_throughput.py
 
 clean:
-	rm -rf results logs benchmarks .snakemake resources/demo resources/motif_db
+	rm -rf results logs benchmarks .snakemake resources/demo resources/motif_db resources/numba

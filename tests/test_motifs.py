@@ -4,7 +4,7 @@ from memelite import tomtom
 from scipy.stats import false_discovery_control
 
 from bindscope.jaspar import fetch_jaspar
-from bindscope.motifs import plot_logo, tomtom_matches, trim_bounds
+from bindscope.motifs import compile_kernels, planted_example, plot_logo, run_modisco, tomtom_matches, trim_bounds
 
 
 def test_trim_bounds():
@@ -37,3 +37,25 @@ def test_tomtom_names_a_noisy_copy_and_its_reverse_complement(fungi):
 def test_logo_png(tmp_path):
     plot_logo(np.full((6, 4), 0.25), tmp_path / "l.png", "flat", "ppm")
     assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_planted_example_has_one_kmer_where_the_contributions_are():
+    ohe, hypothetical = planted_example(0, n=50)
+    assert ohe.shape == hypothetical.shape == (50, 4, 100) and (ohe.sum(axis=1) == 1).all()
+    np.testing.assert_allclose(hypothetical.sum(axis=1), 0, atol=1e-5)  # mean-centred across bases
+    actual = (ohe * hypothetical).sum(axis=1)
+    top = np.sort(np.argsort(-actual, axis=1)[:, :10], axis=1)
+    kmers = {ohe[i][:, top[i]].argmax(axis=0).tobytes() for i in range(50)}
+    assert len(kmers) == 1 and (np.diff(top, axis=1) == 1).all()  # one contiguous 10-mer, the same everywhere
+
+
+def test_compile_kernels_finds_the_planted_pattern_and_writes_a_note(tmp_path):
+    compile_kernels(str(tmp_path / "kernels.txt"), seed=0)
+    note = (tmp_path / "kernels.txt").read_text()
+    assert note.startswith("numba ") and " 1 planted patterns;" in note
+    pos, _ = run_modisco(*planted_example(0), max_seqlets=500, n_leiden_runs=1)
+    ohe, _ = planted_example(0)
+    first = "".join("ACGT"[b] for b in ohe[0].argmax(axis=0))  # every sequence holds one copy of the k-mer
+    consensus = "".join("ACGT"[b] for b in pos[0].sequence.argmax(axis=1))
+    assert len(pos) == 1 and len(pos[0].seqlets) >= 50
+    assert any(consensus[i : i + 8] in first for i in range(len(consensus) - 7)), (consensus, first)

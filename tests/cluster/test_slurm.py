@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 # The demo, one TF and one model: every rule of the workflow, in a few minutes. The session's
 # demo run (every TF and model, locally) is the reference.
 CONFIG = ("tfs=[CTCF]", "models=[cnn]")
-RULES = {"demo", "motif_db", "validate", "regions", "encode", "train", "evaluate", "pwm_scan", "kmer_lr", "interpret", "motifs",
-         "report", "summary"}  # fmt: skip
+RULES = {"demo", "motif_db", "validate", "regions", "encode", "train", "evaluate", "pwm_scan", "kmer_lr", "interpret",
+         "motif_kernels", "motifs", "report", "summary"}  # fmt: skip
 
 
 def require_cluster_programs() -> None:

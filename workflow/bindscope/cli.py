@@ -39,6 +39,7 @@ STAGES: dict[str, str] = {
     "pwm-scan": "bindscope.baselines.pwm_scan:run",
     "kmer-lr": "bindscope.baselines.kmer_lr:run",
     "interpret": "bindscope.interpret:run",
+    "motif-kernels": "bindscope.motifs:compile_kernels",
     "motifs": "bindscope.motifs:run",
     "report": "bindscope.report:run",
     "summary": "bindscope.summary:run",

@@ -26,6 +26,8 @@ EVALUATION = {
     "pr": "results/{tf}/eval/{model}/pr.png",
 }
 ATTRIBUTIONS = "results/{tf}/attributions/{model}/scores.npz"
+#: Written once the motifs stage's Numba kernels are compiled and cached (every motifs job waits for it).
+MOTIF_KERNELS = "resources/numba/motif_kernels.txt"
 MOTIFS = {
     "h5": "results/{tf}/motifs/{model}/modisco.h5",
     "meme": "results/{tf}/motifs/{model}/patterns.meme",

@@ -139,6 +139,46 @@ def write_logos(patterns: list[tuple[str, object, int, int]], matches: list[pd.D
         os.replace(tmp, logos)
 
 
+def planted_example(seed: int, n: int = 300, length: int = 100, width: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """One-hot (n, 4, length) float32 sequences, each with one copy of a random ``width``-mer, and hypothetical
+    contributions (mean-centred across bases) that are 1 on that k-mer and small noise elsewhere."""
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 4, (n, length))
+    starts = rng.integers(0, length - width, n)
+    columns = starts[:, None] + np.arange(width)
+    bases[np.arange(n)[:, None], columns] = rng.integers(0, 4, width)
+    ohe = np.zeros((n, 4, length), np.float32)
+    ohe[np.arange(n)[:, None], bases, np.arange(length)] = 1
+    hypothetical = rng.normal(0, 0.01, (n, 4, length)).astype(np.float32)
+    hypothetical[np.arange(n)[:, None], bases[np.arange(n)[:, None], columns], columns] += 1.0
+    return ohe, hypothetical - hypothetical.mean(axis=1, keepdims=True)
+
+
+def compile_kernels(out: str, *, seed: int) -> None:
+    """Compile and cache the Numba kernels of TF-MoDISco and Tomtom on a planted example; write a note to ``out``.
+
+    Cold, they take about 2 CPU-minutes to compile (Tomtom's alone 95 s); every motifs job that starts
+    before the cache holds them compiles its own copy. One job that runs first lets the others load them.
+    """
+    import time
+
+    import numba
+
+    started = time.perf_counter()
+    pos, neg = run_modisco(*planted_example(seed), max_seqlets=500, n_leiden_runs=1)
+    patterns = trimmed_patterns(pos, neg, 0.1)
+    if not patterns:
+        raise RuntimeError("TF-MoDISco found no pattern in the planted example: the Tomtom kernels were not compiled")
+    rng = np.random.default_rng(seed)
+    targets = [Motif(f"t{i}", "", rng.dirichlet(np.ones(4), w).T.copy()) for i, w in enumerate(range(6, 36))]
+    tomtom_matches([p.sequence[lo:hi].T for _, p, lo, hi in patterns], targets, top_n=1)
+    note = f"numba {numba.__version__}; cache {numba.config.CACHE_DIR or '(next to each module)'}; "
+    note += f"{len(patterns)} planted patterns; {time.perf_counter() - started:.1f} s\n"
+    with atomic_path(out) as tmp:
+        Path(tmp).write_text(note)
+    print(note, end="")
+
+
 def run(
     scores: str,
     motif_db: str,

@@ -32,6 +32,7 @@ from bindscope.layout import (  # noqa: E402
     EVALUATION,
     MODEL,
     MOTIFS,
+    MOTIF_KERNELS,
     REGIONS,
     REPORT,
     SUMMARY,

@@ -1,7 +1,26 @@
+rule motif_kernels:
+    output:
+        MOTIF_KERNELS,
+    log:
+        "logs/motif_kernels.log",
+    benchmark:
+        "benchmarks/motif_kernels.tsv"
+    conda:
+        "../../envs/motifs.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        seed=config["seed"],
+    shell:
+        "python -m bindscope motif-kernels --out {output:q} --seed {params.seed:q} > {log:q} 2>&1"
+
+
 rule motifs:
     input:
         scores=ATTRIBUTIONS,
         motif_db=motif_db_path,
+        kernels=MOTIF_KERNELS,
     output:
         h5=MOTIFS["h5"],
         meme=MOTIFS["meme"],
