@@ -79,6 +79,7 @@ ENCODE_OPTIONS = {
     "base_label_source": CONFIG["base_labels"]["source"],
     "summit_half_width": CONFIG["base_labels"]["summit_half_width"],
     "max_peak_width": CONFIG["base_labels"]["max_peak_width"],
+    "seed": CONFIG["seed"],
 }
 
 

@@ -94,7 +94,17 @@ def test_unknown_type_hints_have_no_silent_form():
 
 
 def test_bad_input_is_one_line_and_exit_code_1(tmp_path, capsys):
-    argv = ["regions", "--peaks", str(tmp_path / "absent.bed"), "--genome", str(tmp_path / "g.fa"), "--out", "regions=r", "qc=q"]
+    argv = [
+        "regions",
+        "--peaks",
+        str(tmp_path / "absent.bed"),
+        "--genome",
+        str(tmp_path / "g.fa"),
+        "--out",
+        "regions=r",
+        "flanks=f",
+        "qc=q",
+    ]
     argv += ["--window", "400", "--negative-ratio", "1", "--peak-padding", "200", "--max-n-fraction", "0.1", "--gc-bins", "50"]
     argv += [
         "--test-chroms",

@@ -24,6 +24,8 @@ def _splits(folder, rng):
             codes[i, 20:28] = [3, 3, 0, 1, 1, 1, 2, 3]
             y_base[i, 20:28] = 1
         save_encoded(folder / f"{split}.npz", x=one_hot_codes(codes), y=y, y_base=y_base, chrom=np.array(["c"] * n), start=np.arange(n))
+    controls = one_hot_codes(rng.integers(0, 4, (20, 50)).astype(np.uint8))
+    save_encoded(folder / "controls.npz", x_shuffled=controls[:10], x_flanks=controls[10:])
 
 
 def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
@@ -32,7 +34,15 @@ def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
     settings = CONFIG["train"] | {"model_params": params, "max_epochs": 3, "seed": 3}
     train.run(str(data / "train.npz"), str(data / "val.npz"), model, files, threads=2, **settings)  # threads as in rule train
     scored = files_in(out / "eval", EVALUATION)
-    evaluate.run(files["ckpt"], str(data / "test.npz"), scored, threshold=CONFIG["threshold"], min_segment=CONFIG["min_segment"], threads=1)
+    evaluate.run(
+        files["ckpt"],
+        str(data / "test.npz"),
+        str(data / "controls.npz"),
+        scored,
+        threshold=CONFIG["threshold"],
+        min_segment=CONFIG["min_segment"],
+        threads=1,
+    )
     return Path(scored["metrics"]).read_bytes(), gzip.decompress(Path(scored["predictions"]).read_bytes())
 
 

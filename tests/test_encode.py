@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from bindscope.encode import base_label_intervals, base_labels, encode_regions, run
-from bindscope.genome import open_genome
+from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import load_npz
 from bindscope.sequence import decode
 from conftest import ENCODE_OPTIONS, REGIONS_OPTIONS, windows
@@ -52,15 +52,29 @@ def test_run_writes_each_split(tiny_genome):
     regions_run(
         str(tiny_genome / "peaks.narrowPeak"),
         str(tiny_genome / "genome.fa"),
-        {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
+        {"regions": str(tiny_genome / "r.tsv.gz"), "flanks": str(tiny_genome / "f.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
         windows(window=100, min_positives=5),
         **REGIONS_OPTIONS,
     )
-    out = {split: str(tiny_genome / "enc" / f"{split}.npz") for split in ("train", "val", "test")}
-    run(str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "genome.fa"), out, **ENCODE_OPTIONS)
+    out = {split: str(tiny_genome / "enc" / f"{split}.npz") for split in ("train", "val", "test", "controls")}
+    run(str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "f.tsv.gz"), str(tiny_genome / "genome.fa"), out, **ENCODE_OPTIONS)
     for split in ("train", "val", "test"):
         data = load_npz(tiny_genome / "enc" / f"{split}.npz")
         assert data["x"].shape[1:] == (4, 100) and len(data["y"]) == len(data["chrom"]) > 0
+    test, controls = data, load_npz(out["controls"])
+    positives = test["x"][test["y"] == 1]
+    # one shuffle per test positive, in order: the same dinucleotide counts, not the same sequence
+    assert controls["x_shuffled"].shape == positives.shape
+    dinucleotides = lambda x: np.einsum("nil,njl->nij", x[:, :, :-1].astype(int), x[:, :, 1:].astype(int))  # noqa: E731
+    np.testing.assert_array_equal(dinucleotides(controls["x_shuffled"]), dinucleotides(positives))
+    assert (controls["x_shuffled"] != positives).any(axis=(1, 2)).mean() > 0.9
+    # the flank windows of flanks.tsv.gz, one-hot from the genome
+    flanks = pd.read_csv(tiny_genome / "f.tsv.gz", sep="\t")
+    assert len(controls["x_flanks"]) == len(flanks) > 0 and (controls["start_flanks"] == flanks["start"]).all()
+    fasta = open_genome(tiny_genome / "genome.fa")
+    first = flanks.iloc[0]
+    bases = chrom_codes(fasta, first["chrom"])[first["start"] : first["end"]]
+    np.testing.assert_array_equal(controls["x_flanks"][0].argmax(axis=0)[bases < 4], bases[bases < 4])
 
 
 def _two_peaks(width_a: int, width_b: int) -> pd.DataFrame:

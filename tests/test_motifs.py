@@ -4,7 +4,7 @@ from memelite import tomtom
 from scipy.stats import false_discovery_control
 
 from bindscope.jaspar import fetch_jaspar
-from bindscope.motifs import compile_kernels, planted_example, plot_logo, run_modisco, tomtom_matches, trim_bounds
+from bindscope.motifs import compile_kernels, expected_targets, planted_example, plot_logo, run_modisco, tomtom_matches, trim_bounds
 
 
 def test_trim_bounds():
@@ -32,6 +32,21 @@ def test_tomtom_names_a_noisy_copy_and_its_reverse_complement(fungi):
     # q-values: Benjamini-Hochberg over every target of the database, per query
     p = tomtom([noisy], [m.ppm for m in fungi])[0][0]
     np.testing.assert_allclose(forward["qval"], np.sort(false_discovery_control(p))[:3])
+
+
+def test_expected_matrices_are_kept_at_their_own_rank(fungi):
+    reb1 = next(m for m in fungi if m.id == "MA0363.3")
+    rng = np.random.default_rng(1)
+    noisy = reb1.ppm + rng.uniform(0, 0.05, reb1.ppm.shape)
+    noisy /= noisy.sum(axis=0)
+    also = expected_targets(fungi, "MA0363")
+    assert [fungi[i].id for i in also] == ["MA0363.3"] and expected_targets(fungi, None) == []
+    far = int(np.argsort(tomtom([noisy], [m.ppm for m in fungi])[0][0])[-1])  # the worst match of all
+    (table,) = tomtom_matches([noisy], fungi, top_n=2, also=[far])
+    assert table["match_rank"].tolist() == [1, 2, len(fungi)] and table["target_id"].iloc[-1] == fungi[far].id
+    (plain,) = tomtom_matches([noisy], fungi, top_n=2)
+    assert plain["match_rank"].tolist() == [1, 2]
+    np.testing.assert_array_equal(table["qval"].iloc[:2], plain["qval"])
 
 
 def test_logo_png(tmp_path):

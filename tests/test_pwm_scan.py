@@ -71,6 +71,7 @@ def test_missing_motif_is_an_input_error(tmp_path, tiny_genome):
         run(
             str(tmp_path / "val.npz"),
             str(tmp_path / "test.npz"),
+            str(tmp_path / "controls.npz"),
             str(tmp_path / "db.meme"),
             "MA0363",
             str(tiny_genome / "genome.fa"),

@@ -4,11 +4,11 @@ import pytest
 from scipy.stats import ks_2samp
 
 from bindscope.errors import InputError
-from bindscope.genome import open_genome
+from bindscope.genome import chrom_codes, open_genome
 from bindscope.inputs import positive_set
 from bindscope.io import read_json, read_peaks, read_regions
 from bindscope.positives import assign_splits, merge_peaks
-from bindscope.regions import build_regions, gc_matched_sample, run
+from bindscope.regions import FLANK_COLUMNS, build_regions, flank_windows, gc_matched_sample, run
 from conftest import REGIONS_OPTIONS, windows
 
 
@@ -43,13 +43,23 @@ def test_auto_splits_are_whole_chromosomes_near_target_shares():
     }
 
 
+def gc_of(fasta, windows: pd.DataFrame) -> np.ndarray:
+    """GC fraction among the A, C, G, T bases of each window, counted base by base."""
+    out = []
+    for w in windows.itertuples():
+        codes = chrom_codes(fasta, w.chrom)[w.start : w.end]
+        out.append(np.isin(codes, (1, 2)).sum() / (codes < 4).sum())
+    return np.array(out)
+
+
 def test_build_regions(tiny_genome):
     fasta = open_genome(tiny_genome / "genome.fa")
     peaks = read_peaks(tiny_genome / "peaks.narrowPeak")
     settings = windows(window=100, test_chroms=["chr4"], val_chroms=["chr3"])
     found = positive_set(tiny_genome / "peaks.narrowPeak", fasta, tiny_genome / "genome.fa", tiny_genome / "blacklist.bed", settings)
     assert found.blacklist[["chrom", "start", "end"]].values.tolist() == [["chr1", 50_000, 60_000]]
-    regions, qc = build_regions(found, fasta, settings, **(REGIONS_OPTIONS | {"seed": 1}))
+    regions, qc, gc = build_regions(found, fasta, settings, **(REGIONS_OPTIONS | {"seed": 1}))
+    np.testing.assert_allclose(gc, gc_of(fasta, regions))
     pos, neg = regions[regions.label == 1], regions[regions.label == 0]
     assert (pos["end"] - pos["start"] == 100).all() and (neg["end"] - neg["start"] == 100).all()
     # centred on summits (start + 50 in this file)
@@ -66,18 +76,38 @@ def test_build_regions(tiny_genome):
     assert qc["gc"]["all"]["ks_statistic"] < 0.1
 
 
+def test_flanks_lie_beside_test_positives_and_avoid_every_padded_peak(tiny_genome):
+    fasta = open_genome(tiny_genome / "genome.fa")
+    peaks = read_peaks(tiny_genome / "peaks.narrowPeak")
+    settings = windows(window=100, test_chroms=["chr4"], val_chroms=["chr3"], peak_padding=50)
+    found = positive_set(tiny_genome / "peaks.narrowPeak", fasta, tiny_genome / "genome.fa", tiny_genome / "blacklist.bed", settings)
+    flanks = flank_windows(found.usable, found, fasta, settings)
+    assert list(flanks.columns) == FLANK_COLUMNS and len(flanks) > 40
+    assert set(flanks["chrom"]) == {"chr4"} and (flanks["end"] - flanks["start"] == 100).all()
+    assert not flanks.duplicated(["chrom", "start"]).any()
+    test_peaks = peaks[peaks.chrom == "chr4"]
+    for f in flanks.itertuples():
+        assert not ((test_peaks.start - 50 < f.end) & (test_peaks.end + 50 > f.start)).any()
+        gap = np.where(f.side == "left", test_peaks.start - 50 - f.end, f.start - (test_peaks.end + 50))
+        assert (gap == 0).any()  # exactly peak_padding bp beyond a peak (peaks here are wider than the window)
+    np.testing.assert_allclose(flanks["gc"], gc_of(fasta, flanks))
+
+
 def test_run_writes_outputs(tiny_genome):
     out = tiny_genome / "out"
     run(
         str(tiny_genome / "peaks.narrowPeak"),
         str(tiny_genome / "genome.fa"),
-        {"regions": str(out / "regions.tsv.gz"), "qc": str(out / "qc.json")},
+        {"regions": str(out / "regions.tsv.gz"), "flanks": str(out / "flanks.tsv.gz"), "qc": str(out / "qc.json")},
         windows(window=100, min_positives=5),
         blacklist=str(tiny_genome / "blacklist.bed"),
         **REGIONS_OPTIONS,
     )
     regions = read_regions(out / "regions.tsv.gz")
     assert set(regions["split"]) == {"train", "val", "test"}
+    flanks = pd.read_csv(out / "flanks.tsv.gz", sep="\t")
+    qc = read_json(out / "qc.json")
+    assert qc["flanks"]["n"] == len(flanks) > 0 and set(flanks["chrom"]) == set(regions.loc[regions.split == "test", "chrom"])
     assert read_json(out / "qc.json")["window"] == 100
 
 
@@ -88,7 +118,7 @@ def test_peaks_on_absent_contig_named_with_line_and_hint(tiny_genome):
         run(
             str(bad),
             str(tiny_genome / "genome.fa"),
-            {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
+            {"regions": str(tiny_genome / "r.tsv.gz"), "flanks": str(tiny_genome / "f.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
             windows(min_positives=1),
             **REGIONS_OPTIONS,
         )
@@ -101,7 +131,7 @@ def test_unknown_test_chromosome_and_too_few_positives(tiny_genome):
     args = (
         str(tiny_genome / "peaks.narrowPeak"),
         str(tiny_genome / "genome.fa"),
-        {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "q.json")},
+        {"regions": str(tiny_genome / "r.tsv.gz"), "flanks": str(tiny_genome / "f.tsv.gz"), "qc": str(tiny_genome / "q.json")},
     )
     with pytest.raises(InputError, match=r"test_chroms: chromosomes \['chrX'\]"):
         run(*args, windows(test_chroms=["chrX"], val_chroms=["chr1"]), **REGIONS_OPTIONS)

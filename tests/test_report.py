@@ -1,9 +1,11 @@
+import html
+
 import matplotlib.pyplot
 import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope.io import save_encoded, write_json, write_table
+from bindscope.io import read_json, save_encoded, write_json, write_table
 from bindscope.motifdb import Motif, write_meme
 from bindscope.report import run
 
@@ -55,11 +57,15 @@ def test_report_shows_models_side_by_side(tmp_path):
     rng = np.random.default_rng(0)
     files = {name: _fake_model_outputs(tmp_path, name, name == "unet", rng) for name in ("cnn", "unet", "kmer_lr")}
     models = ("cnn", "unet")
+    cnn = read_json(files["cnn"]["metrics"])
+    controls = {"shuffled": {"n_negative": 3, "auroc": 0.97, "auprc": 0.95}, "flanks": {"n_negative": 4, "auroc": 0.61, "auprc": 0.52}}
+    write_json(cnn | {"auprc": 0.9, "controls": controls}, files["cnn"]["metrics"])  # below kmer_lr's 1.0
     qc = {
         "window": 50,
         "counts": {"peak": {"train": 5, "test": 3}, "gc_matched": {"train": 5, "test": 3}},
         "gc": {"all": {"positives_mean": 0.4, "negatives_mean": 0.41, "ks_statistic": 0.05}},
         "splits": {"test": ["c1"], "val": ["c2"]},
+        "flanks": {"n": 4, "n_test_positives": 3, "gc_mean": 0.37, "test_positives_gc_mean": 0.4, "test_negatives_gc_mean": 0.41},
     }
     write_json(qc, tmp_path / "qc.json")
     write_json({"warnings": ["peaks.bed: 7 duplicate peak lines ignored"]}, tmp_path / "validation.json")
@@ -83,10 +89,14 @@ def test_report_shows_models_side_by_side(tmp_path):
     assert "<th>base_auprc</th>" in page and "<th>iou</th>" in page
     assert "pwm_scan left out: the sheet names no motif for this TF" in page and "<td>kmer_lr</td>" in page
     assert "input: peaks.bed: 7 duplicate peak lines ignored" in page
+    text = html.unescape(page)
+    assert "warning: cnn's test AUPRC 0.900 is below kmer_lr's 1.000" in text and "unet's test AUPRC" not in text
+    assert "<th>auroc_flanks</th>" in page and "4 peak flanks (GC 0.370" in page
     rows = pd.read_csv(tmp_path / "rows.tsv", sep="\t")
     assert rows["model"].tolist() == ["cnn", "unet", "kmer_lr"]
     assert rows["summit_distance_median"].tolist()[:2] == [5.0, 3.0]  # cnn: attribution (|25-25|,|20-25|,|30-25|); unet: output
     assert rows["recovered"].tolist()[:2] == [True, True] and pd.isna(rows.loc[2, "recovered"])
+    assert rows.loc[0, "auroc_shuffled"] == 0.97 and rows.loc[0, "auprc_flanks"] == 0.52 and pd.isna(rows.loc[1, "auroc_flanks"])
     assert rows.loc[2, "auroc"] == 1.0 and pd.isna(rows.loc[2, "n_patterns"]) and rows.loc[2, "expected_motif"] == "MA0139"
 
 

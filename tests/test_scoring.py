@@ -3,7 +3,17 @@ import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, f1_score, matthews_corrcoef, roc_auc_score, roc_curve
 
 from bindscope.figures import curve_figure, save_figure
-from bindscope.scoring import binary_metrics, curve_table, per_base_metrics, sequence_scores, summit_distances
+from bindscope.layout import EVALUATION
+from bindscope.scoring import (
+    binary_metrics,
+    control_metrics,
+    curve_table,
+    per_base_metrics,
+    sequence_scores,
+    summit_distances,
+    write_evaluation,
+)
+from conftest import files_in
 
 
 def test_metrics_equal_scikit_learn():
@@ -90,3 +100,30 @@ def test_sequence_score_of_a_per_base_model_is_its_maximum():
     prob = np.array([[0.1, 0.7, 0.2], [0.3, 0.3, 0.4]])
     assert sequence_scores(prob).tolist() == [0.7, 0.4]
     assert summit_distances(prob, np.array([1, 0])).tolist() == [0]
+
+
+def test_control_metrics_score_the_test_positives_against_each_kind():
+    rng = np.random.default_rng(0)
+    y = np.array([1] * 50 + [0] * 50)
+    score = np.where(y == 1, 0.6 + 0.4 * rng.random(100), 0.5 * rng.random(100))
+    shuffled = 0.5 * rng.random(50)  # below every positive: a model that learnt the motif
+    flanks = np.zeros((30, 20))
+    flanks[:, 3] = score[:30]  # per-base: the maximum scores the window, here a copy of positives' scores
+    out = control_metrics(y, score, {"shuffled": shuffled, "flanks": flanks}, threshold=0.5)
+    assert out["shuffled"] == {"n_negative": 50, "auroc": 1.0, "auprc": 1.0}
+    labels = np.r_[np.ones(50), np.zeros(30)]
+    both = np.r_[score[:50], score[:30]]
+    np.testing.assert_allclose(out["flanks"]["auroc"], roc_auc_score(labels, both), atol=1e-6)
+    np.testing.assert_allclose(out["flanks"]["auprc"], average_precision_score(labels, both), atol=1e-6)
+    assert np.isnan(control_metrics(y, score, {"flanks": np.zeros(0)}, 0.5)["flanks"]["auroc"])  # no flank kept
+
+
+def test_write_evaluation_puts_the_control_metrics_in_metrics_json(tmp_path):
+    import json
+
+    y = np.array([1, 1, 0, 0], np.uint8)
+    data = {"y": y, "x": np.zeros((4, 4, 10), np.uint8), "chrom": np.array(["c"] * 4), "start": np.arange(4)}
+    paths = files_in(tmp_path, EVALUATION)
+    write_evaluation("m", data, np.array([0.9, 0.8, 0.1, 0.2]), paths, split="test", threshold=0.5, controls={"shuffled": np.array([0.85])})
+    metrics = json.loads(open(paths["metrics"]).read())
+    assert metrics["controls"] == {"shuffled": {"n_negative": 1, "auroc": 0.5, "auprc": pytest.approx(5 / 6)}}

@@ -170,7 +170,7 @@ def test_11_duplicate_peak_lines_counted(inputs, tiny_genome):
     validate_run(**(inputs | {"peaks": peaks}))
     report = read_json(inputs["out"])
     assert report["peaks"]["duplicate_lines"] == 7 and any("7 duplicate peak lines" in w and peaks in w for w in report["warnings"])
-    out = {"regions": str(tiny_genome / "r.tsv.gz"), "qc": str(tiny_genome / "qc.json")}
+    out = {"regions": str(tiny_genome / "r.tsv.gz"), "flanks": str(tiny_genome / "f.tsv.gz"), "qc": str(tiny_genome / "qc.json")}
     regions_run(peaks, inputs["genome"], out, windows(window=100, min_positives=10), **REGIONS_OPTIONS)
     assert read_json(tiny_genome / "qc.json")["n_duplicate_peak_lines"] == 7
 

@@ -36,6 +36,23 @@ def test_verdict_not_recovered_when_q_too_high_or_absent():
     assert motif_verdict(TOMTOM, None)["recovered"] == ""
 
 
+def test_expected_matrix_below_a_relative_still_recovers_with_its_own_q_value():
+    # the TF's own matrix ranks 7th for the largest pattern (an AP-1 relative is best) at q 0.003
+    family = _tomtom(
+        [
+            ("pos_patterns.pattern_0", 300, 1, "MA0099.4", "FOS::JUN", 1e-6),
+            ("pos_patterns.pattern_0", 300, 7, "MA0303.3", "GCN4", 3e-3),
+            ("pos_patterns.pattern_1", 100, 1, "MA0001.1", "X", 1e-3),
+            ("pos_patterns.pattern_1", 100, 9, "MA0303.3", "GCN4", 0.3),
+        ]
+    )
+    v = motif_verdict(family, "MA0303.3")
+    assert math.isnan(v["expected_motif_rank"]) and v["expected_motif_qval"] == 3e-3 and v["recovered"] is True
+    weak = family.assign(qval=family["qval"].where(family["target_name"] != "GCN4", 0.2))
+    assert motif_verdict(weak, "MA0303")["recovered"] is False and motif_verdict(weak, "MA0303")["expected_motif_qval"] == 0.2
+    assert math.isnan(motif_verdict(family, None)["expected_motif_qval"])
+
+
 def test_summary_row_takes_a_per_base_models_own_summit_distance():
     qc = {"counts": {"peak": {"train": 1}}}
     metrics = {"n": 8, "auroc": 0.9, "base_auprc": 0.8, "iou": 0.7, "summit_distance_median": 6.0}
@@ -52,7 +69,8 @@ def test_any_matrix_of_the_expected_tf_counts_but_not_a_paralog():
             ("pos_patterns.pattern_1", 100, 1, "MA1102.3", "CTCFL", 1e-5),
         ]
     )
-    assert motif_verdict(tied, "MA0139.2")["recovered"] is False  # by ID alone, the tie is lost
+    by_id = motif_verdict(tied, "MA0139.2")  # by ID alone the pattern is named after MA1930, yet matches MA0139.2 at q 1e-23
+    assert math.isnan(by_id["expected_motif_rank"]) and by_id["expected_motif_qval"] == 1e-23 and by_id["recovered"] is True
     v = motif_verdict(tied, "MA0139.2", expected_name="CTCF")
     assert v["expected_motif_rank"] == 1 and v["recovered"] is True
     assert motif_verdict(tied.iloc[2:], "MA0139.2", expected_name="CTCF")["recovered"] is False  # CTCFL is not CTCF

@@ -9,8 +9,9 @@ import pandas as pd
 
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import SPLITS, read_regions, save_encoded
-from bindscope.layout import check_outputs
+from bindscope.layout import CONTROL_KINDS, check_outputs
 from bindscope.sequence import one_hot_codes
+from bindscope.shuffle import dinucleotide_shuffle
 
 
 def window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
@@ -70,30 +71,57 @@ def encode_regions(regions: pd.DataFrame, fasta, **label_options) -> dict[str, n
     if len(lengths) != 1:
         raise ValueError(f"regions must share one length, got {sorted(lengths)[:5]}")
     length = int(lengths[0])
-    codes = np.empty((len(regions), length), dtype=np.uint8)
-    for chrom, idx in regions.groupby("chrom", sort=False).indices.items():
-        codes[idx] = window_codes(chrom_codes(fasta, chrom), regions["start"].to_numpy()[idx], length)
     return {
-        "x": one_hot_codes(codes),
+        "x": window_one_hot(regions, fasta, length),
         "y": regions["label"].to_numpy(dtype=np.uint8),
         "y_base": base_labels(regions, length, **label_options),
     }
 
 
+def window_one_hot(windows: pd.DataFrame, fasta, length: int) -> np.ndarray:
+    """One-hot (N, 4, length) uint8 of equal-length windows (chrom, start), in table order."""
+    codes = np.empty((len(windows), length), dtype=np.uint8)
+    for chrom, idx in windows.groupby("chrom", sort=False).indices.items():
+        codes[idx] = window_codes(chrom_codes(fasta, chrom), windows["start"].to_numpy()[idx], length)
+    return one_hot_codes(codes)
+
+
+def control_arrays(test: dict[str, np.ndarray], flanks: pd.DataFrame, fasta, seed: int) -> dict[str, np.ndarray]:
+    """Control negatives of the test positives: one dinucleotide shuffle of each (x_shuffled, same order) and
+    the peak-flank windows (x_flanks, with chrom_flanks and start_flanks).
+
+    A shuffle keeps a positive's composition down to dinucleotides and destroys its motif; a flank
+    keeps its neighbourhood. Scored against the test positives they show whether a model learnt the
+    motif or the composition around it.
+    """
+    length = test["x"].shape[-1]
+    positives = test["x"][test["y"] == 1]
+    shuffled = dinucleotide_shuffle(positives, n=1, rng=seed)[:, 0] if len(positives) else positives
+    return {
+        "x_shuffled": shuffled,
+        "x_flanks": window_one_hot(flanks, fasta, length),
+        "chrom_flanks": flanks["chrom"].to_numpy(dtype=str),
+        "start_flanks": flanks["start"].to_numpy(),
+    }
+
+
 def run(
     regions: str,
+    flanks: str,
     genome: str,
     out: dict[str, str],
     *,
     base_label_source: Literal["auto", "interval", "summit"],
     summit_half_width: int,
     max_peak_width: int,
+    seed: int,
 ) -> None:
-    """Write one npz per split (``out``: train, val, test) from regions.tsv.gz.
+    """Write one npz per split (``out``: train, val, test) from regions.tsv.gz, and the test positives' controls
+    (``out``: controls; :func:`control_arrays`) from them and flanks.tsv.gz.
 
     The per-base label source is resolved once over all splits (see :func:`base_label_intervals`).
     """
-    check_outputs(out, SPLITS)
+    check_outputs(out, (*SPLITS, "controls"))
     table = read_regions(regions)
     fasta = open_genome(genome)
     length = int((table["end"] - table["start"]).iloc[0])
@@ -106,3 +134,8 @@ def run(
         arrays = encode_regions(part, fasta, source=source, **options)
         save_encoded(out[split], **arrays, chrom=part["chrom"].to_numpy(dtype=str), start=part["start"].to_numpy())
         print(f"{split}: x {arrays['x'].shape}, positives {int(arrays['y'].sum())}")
+        if split == "test":
+            controls = control_arrays(arrays, pd.read_csv(flanks, sep="\t", dtype={"chrom": str}), fasta, seed)
+            save_encoded(out["controls"], **controls)
+            counts = {kind: len(controls["x_" + kind]) for kind in CONTROL_KINDS}
+            print(f"controls of the {int(arrays['y'].sum())} test positives: {counts}")

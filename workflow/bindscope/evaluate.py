@@ -9,7 +9,7 @@ import torch
 
 from bindscope import models
 from bindscope.io import load_npz
-from bindscope.scoring import sequence_scores, write_evaluation
+from bindscope.scoring import load_controls, sequence_scores, write_evaluation
 
 
 @torch.no_grad()
@@ -31,15 +31,21 @@ def predict(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.
 def run(
     ckpt: str,
     encoded: str,
+    controls: str,
     out: dict[str, str],
     *,
     threshold: float,
     min_segment: int,
     threads: int,
 ) -> None:
-    """Evaluate a trained model on an encoded split (the test split) and write ``out``: see :func:`~bindscope.scoring.write_evaluation`."""
+    """Evaluate a trained model on an encoded split (the test split) and its controls; write ``out``.
+
+    See :func:`~bindscope.scoring.write_evaluation`.
+    """
     torch.set_num_threads(threads)
     model, hparams = models.load(ckpt)
     data = load_npz(encoded)
     prob = predict_probabilities(model, data["x"])
-    write_evaluation(hparams["model_name"], data, prob, out, split=Path(encoded).stem, threshold=threshold, min_segment=min_segment)
+    control_prob = {kind: predict_probabilities(model, x) for kind, x in load_controls(controls).items()}
+    name = hparams["model_name"]
+    write_evaluation(name, data, prob, out, split=Path(encoded).stem, threshold=threshold, controls=control_prob, min_segment=min_segment)

@@ -9,8 +9,16 @@ declared paths. Inside a motif folder's ``logos`` folder the file names are :dat
 from __future__ import annotations
 
 VALIDATION = "results/{tf}/validation.json"
-REGIONS = {"regions": "results/{tf}/regions/regions.tsv.gz", "qc": "results/{tf}/regions/qc.json"}
+REGIONS = {
+    "regions": "results/{tf}/regions/regions.tsv.gz",
+    "flanks": "results/{tf}/regions/flanks.tsv.gz",
+    "qc": "results/{tf}/regions/qc.json",
+}
 ENCODED = "results/{tf}/encoded/{split}.npz"
+#: Control negatives of the test positives (dinucleotide shuffles, peak flanks), scored beside the GC-matched test set.
+CONTROLS = "results/{tf}/encoded/controls.npz"
+#: Kinds of control negative in CONTROLS (arrays x_<kind>): dinucleotide shuffles of the test positives, peak flanks.
+CONTROL_KINDS = ("shuffled", "flanks")
 MODEL = {
     "ckpt": "results/{tf}/models/{model}/model.ckpt",
     "log": "results/{tf}/models/{model}/training_log.csv",

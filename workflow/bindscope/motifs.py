@@ -17,7 +17,8 @@ from scipy.stats import false_discovery_control  # noqa: E402
 
 from bindscope.io import atomic_path, load_npz, temporary_dir, write_table  # noqa: E402
 from bindscope.layout import MOTIFS, check_outputs, logo  # noqa: E402
-from bindscope.motifdb import Motif, read_meme, write_meme  # noqa: E402
+from bindscope.motifdb import Motif, find_motif, read_meme, write_meme  # noqa: E402
+from bindscope.verdict import motif_matches  # noqa: E402
 
 TOMTOM_COLUMNS = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand"]
 
@@ -71,19 +72,26 @@ def trim_bounds(cwm: np.ndarray, threshold: float = 0.1) -> tuple[int, int]:
     return int(keep[0]), int(keep[-1]) + 1
 
 
-def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int = 5) -> list[pd.DataFrame]:
-    """Best ``top_n`` targets per query PPM (4, w) by Tomtom p-value, with BH q-values and E-values over all targets."""
+def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int = 5, also: list[int] | None = None) -> list[pd.DataFrame]:
+    """Best ``top_n`` targets per query PPM (4, w) by Tomtom p-value, with BH q-values and E-values over all targets.
+
+    Targets whose indices are in ``also`` (the expected motif's matrices) are kept too, at their own
+    rank, wherever they rank: their q-values come from the same comparison with every target.
+    """
     from memelite import tomtom
 
     p, _, offsets, overlaps, strands = tomtom(queries, [t.ppm for t in targets])
     q = false_discovery_control(p, axis=-1, method="bh")
     out = []
     for i in range(len(queries)):
-        best = np.argsort(p[i], kind="stable")[:top_n]
+        order = np.argsort(p[i], kind="stable")
+        ranks = np.flatnonzero(np.isin(order, also or [])) if also else np.zeros(0, dtype=int)
+        keep = np.union1d(np.arange(min(top_n, len(order))), ranks).astype(int)
+        best = order[keep]
         out.append(
             pd.DataFrame(
                 {
-                    "match_rank": np.arange(1, len(best) + 1),
+                    "match_rank": keep + 1,
                     "target_id": [targets[j].id for j in best],
                     "target_name": [targets[j].name for j in best],
                     "pval": p[i, best],
@@ -96,6 +104,15 @@ def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int =
             )
         )
     return out
+
+
+def expected_targets(database: list[Motif], expected: str | None) -> list[int]:
+    """Indices of the database matrices that count as the expected motif (:func:`~bindscope.verdict.motif_matches`)."""
+    if not expected:
+        return []
+    found = find_motif(database, expected)
+    name = found.name if found else None
+    return [i for i, m in enumerate(database) if motif_matches(m.id, m.name, expected, name)]
 
 
 def plot_logo(matrix: np.ndarray, path: str | os.PathLike, title: str, kind: str) -> None:
@@ -189,8 +206,13 @@ def run(
     top_matches: int,
     n_leiden_runs: int,
     seed: int,
+    expected_motif: str | None = None,
 ) -> None:
-    """Write ``out``: h5 (TF-MoDISco's results), meme (the trimmed patterns), tomtom (their matches) and the logos folder."""
+    """Write ``out``: h5 (TF-MoDISco's results), meme (the trimmed patterns), tomtom (their matches) and the logos folder.
+
+    tomtom holds each pattern's ``top_matches`` best matches and, when the sheet names an
+    ``expected_motif``, every matrix of that TF in the database at its own rank (see :func:`expected_targets`).
+    """
     from modiscolite.io import save_hdf5
 
     check_outputs(out, MOTIFS)
@@ -202,7 +224,7 @@ def run(
         save_hdf5(str(tmp), pos, neg, window_size=20)
     patterns = trimmed_patterns(pos, neg, trim_threshold)
     queries = [p.sequence[lo:hi].T for _, p, lo, hi in patterns]
-    matches = tomtom_matches(queries, database, top_matches) if queries else []
+    matches = tomtom_matches(queries, database, top_matches, expected_targets(database, expected_motif)) if queries else []
     write_logos(patterns, matches, database, Path(out["logos"]))
     rows = [t.assign(pattern=name, n_seqlets=len(p.seqlets)) for (name, p, _, _), t in zip(patterns, matches, strict=True)]
     table = pd.concat(rows, ignore_index=True)[TOMTOM_COLUMNS] if rows else pd.DataFrame(columns=TOMTOM_COLUMNS)

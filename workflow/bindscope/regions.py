@@ -7,6 +7,8 @@ blacklist (pybedtools on the bedtools binary), and draws negatives matching the 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pybedtools
@@ -90,6 +92,42 @@ def gc_matched_sample(
     return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=int), shortfall
 
 
+#: Columns of flanks.tsv.gz: control windows beside the test positives.
+FLANK_COLUMNS = ["chrom", "start", "end", "side", "gc"]
+
+
+def flank_windows(positives: pd.DataFrame, found: PositiveSet, fasta, settings: WindowSettings) -> pd.DataFrame:
+    """A window on either side of each test positive, ``peak_padding`` bp beyond its peak (or its window, whichever reaches further).
+
+    Peak flanks share a peak's local composition (isochore, promoter, repeat context) but not its
+    summit: a model that learnt the neighbourhood rather than the motif scores them high. Flanks
+    that leave the chromosome, overlap any padded peak or the blacklist, or hold more than
+    ``max_n_fraction`` N are dropped; one flank shared by two positives is kept once.
+    """
+    window, padding = settings.window, settings.peak_padding
+    test = positives[positives["split"] == "test"]
+    valid = (test["peak_end"] > test["peak_start"]).to_numpy()
+    reach_lo = np.where(valid, np.minimum(test["start"], test["peak_start"]), test["start"]) - padding
+    reach_hi = np.where(valid, np.maximum(test["end"], test["peak_end"]), test["end"]) + padding
+    flanks = pd.DataFrame(
+        {
+            "chrom": np.concatenate([test["chrom"].to_numpy(), test["chrom"].to_numpy()]),
+            "start": np.concatenate([reach_lo - window, reach_hi]).astype(np.int64),
+            "side": np.repeat(["left", "right"], len(test)),
+        }
+    )
+    flanks["end"] = flanks["start"] + window
+    sizes = flanks["chrom"].map(found.sizes).to_numpy()
+    flanks = flanks[(flanks["start"] >= 0) & (flanks["end"] <= sizes)].drop_duplicates(["chrom", "start"])
+    if len(flanks):
+        kept = exclude_intervals(flanks, found.peaks, found.sizes, padding, found.blacklist)
+        flanks = flanks.merge(kept, on=["chrom", "start", "end"])
+    gc, nfrac = window_composition(fasta, flanks.reset_index(drop=True))
+    flanks = flanks.reset_index(drop=True).assign(gc=gc)[nfrac <= settings.max_n_fraction]
+    order = np.lexsort((flanks["start"].to_numpy(), flanks["chrom"].to_numpy()))
+    return flanks.iloc[order].reset_index(drop=True)[FLANK_COLUMNS]
+
+
 def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:
     """Counts per kind and split and GC of positives vs negatives (mean and KS statistic)."""
     qc: dict = {"counts": {}, "gc": {}}
@@ -110,8 +148,8 @@ def qc_summary(regions: pd.DataFrame, gc: np.ndarray, **extra) -> dict:
 
 def build_regions(
     found: PositiveSet, fasta, settings: WindowSettings, *, negative_ratio: float, gc_bins: int, seed: int
-) -> tuple[pd.DataFrame, dict]:
-    """The positives of ``found`` and GC-matched negatives with their splits, and the QC dictionary.
+) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """The positives of ``found`` and GC-matched negatives with their splits, the QC dictionary, and each region's GC.
 
     Negatives are tiled windows that avoid every peak line of ``found`` (padded by
     ``settings.peak_padding``) and its blacklist, have at most ``settings.max_n_fraction`` N, and
@@ -163,7 +201,21 @@ def build_regions(
         chromosomes_shorter_than_window=too_long,
         splits={s: sorted(c for c, v in found.splits.items() if v == s) for s in SPLITS},
     )
-    return regions, qc
+    return regions, qc, gc
+
+
+def flank_qc(flanks: pd.DataFrame, regions: pd.DataFrame, gc: np.ndarray) -> dict:
+    """How many test positives have flanks, and the flanks' GC beside the test positives' and negatives'."""
+    test = (regions["split"] == "test").to_numpy()
+    positive = (regions["label"] == 1).to_numpy()
+    mean = lambda values: float(np.mean(values)) if len(values) else math.nan  # noqa: E731
+    return {
+        "n": len(flanks),
+        "n_test_positives": int((test & positive).sum()),
+        "gc_mean": mean(flanks["gc"]),
+        "test_positives_gc_mean": mean(gc[test & positive]),
+        "test_negatives_gc_mean": mean(gc[test & ~positive]),
+    }
 
 
 def run(
@@ -177,7 +229,7 @@ def run(
     gc_bins: int,
     seed: int,
 ) -> None:
-    """Check peaks and genome as validate does (:mod:`bindscope.inputs`), then write ``out``: regions (table) and qc (JSON).
+    """Check peaks and genome as validate does (:mod:`bindscope.inputs`), then write ``out``: regions and flanks (tables), qc (JSON).
 
     Every input check runs before any negative is drawn; nothing is written when one fails.
     """
@@ -188,9 +240,12 @@ def run(
         found = positive_set(peaks, fasta, genome, blacklist, windows)
         for warning in found.warnings:
             print(f"warning: {warning}")
-        regions, qc = build_regions(found, fasta, windows, negative_ratio=negative_ratio, gc_bins=gc_bins, seed=seed)
+        regions, qc, gc = build_regions(found, fasta, windows, negative_ratio=negative_ratio, gc_bins=gc_bins, seed=seed)
+        flanks = flank_windows(found.usable, found, fasta, windows)
     finally:
         pybedtools.cleanup()
+    qc["flanks"] = flank_qc(flanks, regions, gc)
     write_table(regions, out["regions"])
+    write_table(flanks, out["flanks"])
     write_json(qc, out["qc"])
     print(f"{len(regions)} regions: {qc['counts']}")

@@ -8,7 +8,7 @@ from bindscope.figures import curve_figure, figure_uri, track_examples, track_fi
 from bindscope.io import atomic_path, load_npz, read_json, write_table
 from bindscope.layout import REPORT, check_outputs, logo
 from bindscope.render import image_uri, tf_report
-from bindscope.verdict import baseline_row, expected_tf_name, summary_row, summary_table, summit_distance_median
+from bindscope.verdict import baseline_row, baseline_warnings, expected_tf_name, summary_row, summary_table, summit_distance_median
 
 #: Example windows drawn as tracks.
 N_TRACKS = 3
@@ -26,7 +26,7 @@ def model_section(name: str, logos: str, tomtom: pd.DataFrame, row: dict, attrib
                 "best": group["target_name"].iloc[0],
                 "cwm": image_uri(logo(logos, pattern, "cwm")),
                 "match": image_uri(logo(logos, pattern, "match")),
-                "matches": [f"{r.target_id} {r.target_name} ({r.qval:.1e})" for r in group.itertuples()],
+                "matches": [f"{r.match_rank}. {r.target_id} {r.target_name} ({r.qval:.1e})" for r in group.itertuples()],
             }
         )
     return {"name": name, "patterns": patterns, "row": row, "attribution_distance": attribution_distance}
@@ -83,6 +83,7 @@ def run(
         sections.append(model_section(name, logos[name], table, rows[name], summit_distance_median(attributions[name])))
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)
+    notes = baseline_warnings(rows, models, baselines) + notes
     positive_fraction = all_metrics[models[0]]["positive_fraction"]  # every model and baseline scores the same test windows
     figures = {kind: figure_uri(curve_figure(kind, all_curves, rows, positive_fraction)) for kind in ("roc", "pr")}
     examples = track_examples(attributions, N_TRACKS)

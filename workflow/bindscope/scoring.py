@@ -22,8 +22,8 @@ from torchmetrics.functional.classification import (
 )
 
 from bindscope.figures import curve_figure, save_figure
-from bindscope.io import save_encoded, write_json, write_table
-from bindscope.layout import EVALUATION, check_outputs
+from bindscope.io import load_npz, save_encoded, write_json, write_table
+from bindscope.layout import CONTROL_KINDS, EVALUATION, check_outputs
 from bindscope.segments import overlap_scores, remove_short_segments, segment_counts
 
 
@@ -61,6 +61,28 @@ def curve_table(y_true: np.ndarray, y_score: np.ndarray) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
+
+
+def load_controls(path: str | Path) -> dict[str, np.ndarray]:
+    """One-hot control negatives of the test positives by kind (:data:`~bindscope.layout.CONTROL_KINDS`) from controls.npz."""
+    data = load_npz(path)
+    return {kind: data[f"x_{kind}"] for kind in CONTROL_KINDS}
+
+
+def control_metrics(y: np.ndarray, score: np.ndarray, controls: dict[str, np.ndarray], threshold: float) -> dict[str, dict]:
+    """AUROC and AUPRC of the test positives' scores against each kind of control negative.
+
+    ``controls`` maps a kind to its probabilities, (M,) per sequence or (M, L) per base (scored by
+    :func:`sequence_scores`, as the test windows are).
+    """
+    positives = score[y == 1]
+    out = {}
+    for kind, prob in controls.items():
+        negatives = sequence_scores(prob)
+        labels = np.concatenate([np.ones(len(positives), np.uint8), np.zeros(len(negatives), np.uint8)])
+        scores = binary_metrics(labels, np.concatenate([positives, negatives]), threshold)
+        out[kind] = {"n_negative": len(negatives), "auroc": scores["auroc"], "auprc": scores["auprc"]}
+    return out
 
 
 def summit_distances(prob: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -118,6 +140,7 @@ def write_evaluation(
     *,
     split: str,
     threshold: float,
+    controls: dict[str, np.ndarray],
     min_segment: int | None = None,
     extra: dict | None = None,
 ) -> dict:
@@ -127,7 +150,8 @@ def write_evaluation(
     curves, roc, pr) to the file to write; the same files for every model and baseline. ``prob``
     is (N,) per sequence or (N, L) per base (then ``min_segment`` is needed); the arrays file holds
     chrom, start, label and score per window, and for a per-base model ``base_probability``
-    (N, L) float16 and ``y_base``. ``extra`` is added to metrics.json.
+    (N, L) float16 and ``y_base``. ``controls`` maps each kind of control negative to its
+    probabilities (:func:`control_metrics`: metrics.json "controls"). ``extra`` is added to metrics.json.
     """
     check_outputs(paths, EVALUATION)
     score = sequence_scores(prob)
@@ -138,6 +162,7 @@ def write_evaluation(
             raise ValueError("a per-base model's evaluation needs min_segment")
         metrics.update(per_base_metrics(data["y"], data["y_base"], prob, threshold, min_segment))
         per_base = {"base_probability": prob.astype(np.float16), "y_base": data["y_base"]}
+    metrics["controls"] = control_metrics(data["y"], score, controls, threshold)
     metrics.update(extra or {})
     length = data["x"].shape[-1]
     write_table(

@@ -3,6 +3,7 @@
 rule pwm_scan:
     input:
         **encoded("val", "test"),
+        controls=CONTROLS,
         motif_db=motif_db_path,
         genome=sample_file("genome"),
     output:
@@ -23,6 +24,7 @@ rule pwm_scan:
         pseudocount=config["pwm_scan"]["pseudocount"],
     shell:
         "python -m bindscope pwm-scan --val {input.val:q} --test {input.test:q} "
+        "--controls {input.controls:q} "
         "--motif-db {input.motif_db:q} --motif {params.motif:q} --genome {input.genome:q} "
         "--out {params.out:q} --threshold {params.threshold:q} "
         "--pseudocount {params.pseudocount:q} --threads {threads} > {log:q} 2>&1"
@@ -31,6 +33,7 @@ rule pwm_scan:
 rule kmer_lr:
     input:
         **encoded("train", "val", "test"),
+        controls=CONTROLS,
     output:
         **eval_files("kmer_lr"),
     log:
@@ -50,5 +53,6 @@ rule kmer_lr:
         seed=config["seed"],
     shell:
         "python -m bindscope kmer-lr --train {input.train:q} --val {input.val:q} "
-        "--test {input.test:q} --out {params.out:q} --k {params.k:q} --cs {params.cs:q} "
+        "--test {input.test:q} --controls {input.controls:q} --out {params.out:q} "
+        "--k {params.k:q} --cs {params.cs:q} "
         "--threshold {params.threshold:q} --seed {params.seed:q} > {log:q} 2>&1"

@@ -28,6 +28,7 @@ os.environ.setdefault(
 from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES  # noqa: E402
 from bindscope.layout import (  # noqa: E402
     ATTRIBUTIONS,
+    CONTROLS,
     ENCODED,
     EVALUATION,
     MODEL,

@@ -1,9 +1,11 @@
 rule encode:
     input:
         regions=REGIONS["regions"],
+        flanks=REGIONS["flanks"],
         genome=sample_file("genome"),
     output:
         **encoded("train", "val", "test"),
+        controls=CONTROLS,
     log:
         "logs/{tf}/encode.log",
     benchmark:
@@ -18,8 +20,10 @@ rule encode:
         source=config["base_labels"]["source"],
         half_width=config["base_labels"]["summit_half_width"],
         max_width=config["base_labels"]["max_peak_width"],
+        seed=config["seed"],
     shell:
-        "python -m bindscope encode --regions {input.regions:q} --genome {input.genome:q} "
+        "python -m bindscope encode --regions {input.regions:q} --flanks {input.flanks:q} "
+        "--genome {input.genome:q} "
         "--out {params.out:q} --base-label-source {params.source:q} "
         "--summit-half-width {params.half_width:q} --max-peak-width {params.max_width:q} "
-        "> {log:q} 2>&1"
+        "--seed {params.seed:q} > {log:q} 2>&1"

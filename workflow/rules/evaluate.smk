@@ -2,6 +2,7 @@ rule evaluate:
     input:
         ckpt=MODEL["ckpt"],
         test=fill(ENCODED, split="test"),
+        controls=CONTROLS,
     output:
         **eval_files("{model}"),
     log:
@@ -19,5 +20,6 @@ rule evaluate:
         min_segment=config["min_segment"],
     shell:
         "python -m bindscope evaluate --ckpt {input.ckpt:q} --encoded {input.test:q} "
+        "--controls {input.controls:q} "
         "--out {params.out:q} --threshold {params.threshold:q} "
         "--min-segment {params.min_segment:q} --threads {threads} > {log:q} 2>&1"

@@ -55,8 +55,10 @@ rule motifs:
         top_matches=config["motifs"]["top_matches"],
         n_leiden_runs=config["motifs"]["n_leiden_runs"],
         seed=config["seed"],
+        expected=optional_flag("motif", "expected-motif"),
     shell:
         "python -m bindscope motifs --scores {input.scores:q} --motif-db {input.motif_db:q} "
         "--out {params.out:q} --max-seqlets {params.max_seqlets:q} "
         "--trim-threshold {params.trim_threshold:q} --top-matches {params.top_matches:q} "
-        "--n-leiden-runs {params.n_leiden_runs:q} --seed {params.seed:q} > {log:q} 2>&1"
+        "--n-leiden-runs {params.n_leiden_runs:q} --seed {params.seed:q} {params.expected:q} "
+        "> {log:q} 2>&1"

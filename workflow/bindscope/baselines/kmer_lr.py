@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
 from bindscope.io import load_npz
-from bindscope.scoring import write_evaluation
+from bindscope.scoring import load_controls, write_evaluation
 
 
 def canonical_columns(k: int) -> tuple[np.ndarray, int]:
@@ -63,6 +63,7 @@ def run(
     train: str,
     val: str,
     test: str,
+    controls: str,
     out: dict[str, str],
     *,
     k: int,
@@ -70,11 +71,12 @@ def run(
     threshold: float,
     seed: int,
 ) -> None:
-    """Fit on train, choose C among ``cs`` on val, and write the evaluation files ``out`` for the test windows."""
+    """Fit on train, choose C among ``cs`` on val, and write the evaluation files ``out`` for the test windows and their ``controls``."""
     data = {split: load_npz(path) for split, path in (("train", train), ("val", val), ("test", test))}
     features = {split: kmer_counts(d["x"], k) for split, d in data.items()}
     model, val_auprc = fit_kmer_lr(features["train"], data["train"]["y"], features["val"], data["val"]["y"], cs, seed)
     prob = model.predict_proba(features["test"])[:, 1]
+    control_prob = {kind: model.predict_proba(kmer_counts(x, k))[:, 1] for kind, x in load_controls(controls).items()}
     print(f"kmer_lr k={k}: {features['train'].shape[1]} features; validation AUPRC by C {val_auprc}; chosen C={model.C}")
     extra = {"k": k, "C": model.C, "val_auprc_by_C": {str(c): v for c, v in val_auprc.items()}}
-    write_evaluation("kmer_lr", data["test"], prob, out, split=Path(test).stem, threshold=threshold, extra=extra)
+    write_evaluation("kmer_lr", data["test"], prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra)

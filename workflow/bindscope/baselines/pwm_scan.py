@@ -20,7 +20,7 @@ from bindscope.errors import InputError
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import load_npz
 from bindscope.motifdb import find_motif, read_meme
-from bindscope.scoring import write_evaluation
+from bindscope.scoring import load_controls, write_evaluation
 
 
 def genome_background(fasta) -> np.ndarray:
@@ -62,6 +62,7 @@ def calibrate(score: np.ndarray, y: np.ndarray) -> LogisticRegression:
 def run(
     val: str,
     test: str,
+    controls: str,
     motif_db: str,
     motif: str,
     genome: str,
@@ -71,7 +72,7 @@ def run(
     pseudocount: float,
     threads: int,
 ) -> None:
-    """Scan the test windows with ``motif`` from ``motif_db`` and write the evaluation files ``out``."""
+    """Scan the test windows and their ``controls`` with ``motif`` from ``motif_db`` and write the evaluation files ``out``."""
     torch.set_num_threads(threads)
     found = find_motif(read_meme(motif_db), motif)
     if found is None:
@@ -80,8 +81,9 @@ def run(
     pwm = log_odds(found.ppm, background, pseudocount)
     val_data, test_data = load_npz(val), load_npz(test)
     model = calibrate(best_match_scores(val_data["x"], pwm), val_data["y"])
-    score = best_match_scores(test_data["x"], pwm)
-    prob = model.predict_proba(score[:, None].astype(np.float64))[:, 1]
+    probability = lambda x: model.predict_proba(best_match_scores(x, pwm)[:, None].astype(np.float64))[:, 1]  # noqa: E731
+    prob = probability(test_data["x"])
+    control_prob = {kind: probability(x) for kind, x in load_controls(controls).items()}
     extra = {
         "motif_id": found.id,
         "motif_name": found.name,
@@ -89,4 +91,4 @@ def run(
         "max_log_odds": float(pwm.max(axis=0).sum()),
     }
     print(f"pwm_scan with {found.id} {found.name} (width {pwm.shape[1]}), background {extra['background']}")
-    write_evaluation("pwm_scan", test_data, prob, out, split=Path(test).stem, threshold=threshold, extra=extra)
+    write_evaluation("pwm_scan", test_data, prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra)
