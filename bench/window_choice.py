@@ -37,7 +37,7 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
     regions.run(
         str(DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"),
         str(DATA / "sacCer3.fa"),
-        {"regions": str(workdir / "r.tsv.gz"), "qc": str(workdir / "qc.json")},
+        {"regions": str(workdir / "r.tsv.gz"), "flanks": str(workdir / "f.tsv.gz"), "qc": str(workdir / "qc.json")},
         WindowSettings(
             window=window,
             peak_padding=CONFIG["peak_padding"],
@@ -52,15 +52,17 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
         gc_bins=CONFIG["gc_bins"],
         seed=seed,
     )
-    encoded = {split: str(workdir / "enc" / f"{split}.npz") for split in ("train", "val", "test")}
+    encoded = {split: str(workdir / "enc" / f"{split}.npz") for split in ("train", "val", "test", "controls")}
     labels = CONFIG["base_labels"]
     encode.run(
         str(workdir / "r.tsv.gz"),
+        str(workdir / "f.tsv.gz"),
         str(DATA / "sacCer3.fa"),
         encoded,
         base_label_source=labels["source"],
         summit_half_width=labels["summit_half_width"],
         max_peak_width=labels["max_peak_width"],
+        seed=seed,
     )
     model = {"ckpt": str(workdir / "m.ckpt"), "log": str(workdir / "log.csv"), "hparams": str(workdir / "h.yaml")}
     train.run(
