@@ -85,8 +85,7 @@ def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int =
     out = []
     for i in range(len(queries)):
         order = np.argsort(p[i], kind="stable")
-        ranks = np.flatnonzero(np.isin(order, also or [])) if also else np.zeros(0, dtype=int)
-        keep = np.union1d(np.arange(min(top_n, len(order))), ranks).astype(int)
+        keep = np.union1d(np.arange(min(top_n, len(order))), np.flatnonzero(np.isin(order, also or [])))
         best = order[keep]
         out.append(
             pd.DataFrame(
