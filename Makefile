@@ -52,4 +52,4 @@ bench: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/encode_throughput.py
 
 clean:
-	rm -rf results logs benchmarks .snakemake resources/demo resources/motif_db resources/numba
+	rm -rf results logs benchmarks .snakemake resources/demo resources/demo_weak resources/motif_db resources/numba

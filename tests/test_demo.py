@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from bindscope.demo import DECOY, DEMO_TFS, gc_landscape, make_demo
+from bindscope.demo import DECOY, DEMO_TFS, WEAK_TF, gc_landscape, make_demo, make_weak_demo
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import read_peaks
 from bindscope.jaspar import fetch_jaspar_motif
@@ -43,3 +43,29 @@ def test_demo_plants_tf_motifs_at_summits_and_decoy_everywhere(tmp_path):
         d_in, d_out = _best_scores(windows, decoy.ppm), _best_scores(background, decoy.ppm)
         cut = 0.85 * np.log((decoy.ppm.max(axis=0) + 0.01) / 1.04 / 0.25).sum()  # a clear site, whatever the background
         assert abs((d_in > cut).mean() - (d_out > cut).mean()) < 0.1  # decoy as common inside as outside
+
+
+def test_weak_demo_has_a_weak_motif_in_at_rich_poly_a_peaks(tmp_path):
+    make_weak_demo(tmp_path, n_peaks=400, seed=1)
+    fasta = open_genome(tmp_path / "genome.fa")
+    sizes = chrom_sizes(fasta)
+    codes = {c: chrom_codes(fasta, c) for c in sizes}
+    peaks = read_peaks(tmp_path / f"{WEAK_TF[0]}.narrowPeak")
+    assert len(peaks) > 350
+    rng = np.random.default_rng(0)
+    starts = {c: rng.integers(1000, n - 1200, 300) for c, n in sizes.items()}
+    background = np.concatenate([codes[c][s[:, None] + np.arange(200)] for c, s in starts.items()])
+    background = background[(background < 4).all(axis=1)]  # no N
+    windows = np.stack([codes[p.chrom][p.summit - 100 : p.summit + 100] for p in peaks.itertuples()])
+    gc = lambda w: np.isin(w, [1, 2]).mean()  # noqa: E731  codes: A0 C1 G2 T3
+    assert gc(windows) < gc(background) - 0.05  # AT-rich promoter-like peaks
+    motif = fetch_jaspar_motif(WEAK_TF[1])
+    threshold = np.quantile(_best_scores(one_hot_codes(background), motif.ppm), 0.95)
+    with_site = (_best_scores(one_hot_codes(windows), motif.ppm) > threshold).mean()
+    assert 0.12 < with_site < 0.5  # enriched over the background's 5 %, but a weak motif: most peaks hold no clear site
+
+    def poly_a(w):  # an A10 or T10 run anywhere in the window
+        runs = np.lib.stride_tricks.sliding_window_view(w, 10, axis=1)
+        return ((runs == 0).all(axis=2) | (runs == 3).all(axis=2)).any(axis=1).mean()
+
+    assert poly_a(windows) > max(0.3, 5 * poly_a(background))

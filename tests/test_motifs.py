@@ -3,8 +3,23 @@ import pytest
 from memelite import tomtom
 from scipy.stats import false_discovery_control
 
-from bindscope.jaspar import fetch_jaspar
-from bindscope.motifs import compile_kernels, expected_targets, planted_example, plot_logo, run_modisco, tomtom_matches, trim_bounds
+from bindscope.errors import InputError
+from bindscope.jaspar import fetch_jaspar, jaspar_records, taxa_table
+from bindscope.motif_db import run as write_motif_db
+from bindscope.motifdb import read_meme
+from bindscope.motifs import (
+    ALL_TAXA,
+    choose_taxon,
+    compile_kernels,
+    expected_targets,
+    named_matches,
+    planted_example,
+    plot_logo,
+    read_taxa,
+    run_modisco,
+    tomtom_matches,
+    trim_bounds,
+)
 
 
 def test_trim_bounds():
@@ -47,6 +62,44 @@ def test_expected_matrices_are_kept_at_their_own_rank(fungi):
     (plain,) = tomtom_matches([noisy], fungi, top_n=2)
     assert plain["match_rank"].tolist() == [1, 2]
     np.testing.assert_array_equal(table["qval"].iloc[:2], plain["qval"])
+
+
+@pytest.fixture(scope="module")
+def fungi_and_plants(tmp_path_factory):
+    """Rule motif_db's two outputs for JASPAR's fungal and plant matrices, read back."""
+    folder = tmp_path_factory.mktemp("db")
+    write_motif_db(
+        str(folder / "db.meme"), release="JASPAR2024", collection="CORE", tax_groups=["fungi", "plants"], taxa=str(folder / "taxa.tsv")
+    )
+    return read_meme(folder / "db.meme"), read_taxa(folder / "taxa.tsv")
+
+
+def test_motif_db_writes_each_matrix_taxon(fungi_and_plants):
+    database, taxa = fungi_and_plants
+    assert set(taxa) == {m.id for m in database} and set(taxa.values()) == {"fungi", "plants"}
+    assert taxa["MA0363.3"] == "fungi" and taxa_table(jaspar_records("JASPAR2024", "CORE", ["fungi"]))["taxon"].eq("fungi").all()
+
+
+def test_taxon_comes_from_the_setting_or_the_expected_motif(fungi_and_plants):
+    database, taxa = fungi_and_plants
+    assert choose_taxon("auto", "MA0363.3", database, taxa) == "fungi" and choose_taxon(None, "REB1", database, taxa) == "fungi"
+    assert choose_taxon("auto", None, database, taxa) == ALL_TAXA and choose_taxon("auto", "MA9999.1", database, taxa) == ALL_TAXA
+    assert choose_taxon("all", "MA0363.3", database, taxa) == ALL_TAXA and choose_taxon("Plants", "MA0363.3", database, taxa) == "plants"
+    assert choose_taxon("fungi", "MA0363.3", database, {}) == ALL_TAXA  # a user's MEME file: no taxa known
+    with pytest.raises(InputError, match=r"taxon vertebrates: no matrix of this taxonomic group .* \['fungi', 'plants'\]"):
+        choose_taxon("vertebrates", None, database, taxa)
+
+
+def test_matches_in_one_taxon_have_their_own_q_values(fungi_and_plants):
+    database, taxa = fungi_and_plants
+    reb1 = next(m for m in database if m.id == "MA0363.3")
+    (fungal,) = named_matches([reb1.ppm], database, taxa, "fungi", 5, "MA0363.3")
+    (everywhere,) = named_matches([reb1.ppm], database, taxa, ALL_TAXA, 5, "MA0363.3")
+    assert fungal["target_taxon"].eq("fungi").all() and fungal["database"].eq("fungi").all()
+    assert fungal["target_id"].iloc[0] == everywhere["target_id"].iloc[0] == "MA0363.3" and everywhere["database"].eq(ALL_TAXA).all()
+    n_fungi = sum(t == "fungi" for t in taxa.values())
+    np.testing.assert_allclose(fungal["evalue"].iloc[0], fungal["pval"].iloc[0] * n_fungi)  # over the fungal matrices only
+    assert fungal["qval"].iloc[0] <= everywhere["qval"].iloc[0]
 
 
 def test_logo_png(tmp_path):

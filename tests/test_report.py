@@ -33,7 +33,11 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     matplotlib.pyplot.imsave(png, np.zeros((4, 4)))
     for kind in ("cwm", "match"):
         (motifdir / "logos" / f"pos_patterns.pattern_0.{kind}.png").write_bytes(png.read_bytes())
-    write_table(_tomtom([("pos_patterns.pattern_0", 40, 1, "MA0139.2", "CTCF", 1e-9)]), motifdir / "tomtom.tsv")
+    write_table(
+        _tomtom([("pos_patterns.pattern_0", 40, 1, "MA0139.2", "CTCF", 1e-9)]).assign(database="vertebrates"), motifdir / "tomtom.tsv"
+    )
+    elsewhere = _tomtom([("pos_patterns.pattern_0", 40, 1, "MA0020.1", "Dof2", 1e-10)]).assign(target_taxon="plants", database="all")
+    write_table(elsewhere, motifdir / "tomtom_all_taxa.tsv")
     ohe = np.zeros((3, 4, 50), dtype=np.uint8)
     ohe[:, 0] = 1
     contribution = rng.normal(size=(3, 4, 50)).astype(np.float32) * ohe
@@ -49,6 +53,7 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
         "predictions": str(evaldir / "predictions.npz"),
         "scores": str(scores),
         "tomtom": str(motifdir / "tomtom.tsv"),
+        "tomtom_all": str(motifdir / "tomtom_all_taxa.tsv"),
         "logos": str(motifdir / "logos"),
     }
 
@@ -78,7 +83,7 @@ def test_report_shows_models_side_by_side(tmp_path):
         str(tmp_path / "db.meme"),
         metrics={name: f["metrics"] for name, f in files.items()},
         curves={name: f["curves"] for name, f in files.items()},
-        **{kind: {name: files[name][kind] for name in models} for kind in ("predictions", "scores", "tomtom", "logos")},
+        **{kind: {name: files[name][kind] for name in models} for kind in ("predictions", "scores", "tomtom", "tomtom_all", "logos")},
         out={"html": str(tmp_path / "report.html"), "rows": str(tmp_path / "rows.tsv")},
         expected_motif="MA0139",
         notes=["pwm_scan left out: the sheet names no motif for this TF"],
@@ -92,11 +97,15 @@ def test_report_shows_models_side_by_side(tmp_path):
     text = html.unescape(page)
     assert "warning: cnn's test AUPRC 0.900 is below kmer_lr's 1.000" in text and "unet's test AUPRC" not in text
     assert "<th>auroc_flanks</th>" in page and "4 peak flanks (GC 0.370" in page
+    assert "the vertebrates matrices" in page and "1. MA0020.1 Dof2 [plants] (1.0e-10)" in page
+    assert page.count("matches only plants matrices") == 2  # the pattern of each model
     rows = pd.read_csv(tmp_path / "rows.tsv", sep="\t")
     assert rows["model"].tolist() == ["cnn", "unet", "kmer_lr"]
     assert rows["summit_distance_median"].tolist()[:2] == [5.0, 3.0]  # cnn: attribution (|25-25|,|20-25|,|30-25|); unet: output
     assert rows["recovered"].tolist()[:2] == [True, True] and pd.isna(rows.loc[2, "recovered"])
     assert rows.loc[0, "auroc_shuffled"] == 0.97 and rows.loc[0, "auprc_flanks"] == 0.52 and pd.isna(rows.loc[1, "auroc_flanks"])
+    assert rows["taxon"].tolist()[:2] == ["vertebrates"] * 2 and rows["other_kingdom_patterns"].tolist()[:2] == [1, 1]
+    assert rows["top_match_all_taxa_name"].tolist()[:2] == ["Dof2"] * 2
     assert rows.loc[2, "auroc"] == 1.0 and pd.isna(rows.loc[2, "n_patterns"]) and rows.loc[2, "expected_motif"] == "MA0139"
 
 

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bindscope.errors import InputError
-from bindscope.sheet import read_sheet
+from bindscope.sheet import TAXA, read_sheet
 
 
 def _sheet(tmp_path, body: str):
@@ -35,6 +38,7 @@ def test_missing_file_names_sheet_row_and_column(tmp_path):
         ("tf\tpeaks\tgenome\tmotif\nA\tp\tg\tCTCF;rm -rf ~\n", "row 2 (tf=A): motif: 'CTCF;rm -rf ~' is not a matrix ID"),
         ("tf\tpeaks\tgenome\tmotif\nA\tp\tg\t$(touch x)\n", "row 2 (tf=A): motif: '$(touch x)' is not"),
         ("tf\tpeaks\tgenome\nA\t-p\tg\n", "row 2 (tf=A): peaks: a path may not start with '-'"),
+        ("tf\tpeaks\tgenome\ttaxon\nA\tp\tg\tfungus\n", "row 2 (tf=A): taxon: 'fungus' is not one of auto, all, vertebrates"),
         ("tf\tpeaks\tgenome\nA\tp\t/data/{tf}/g.fa\n", "genome: '/data/{tf}/g.fa' holds '{tf}', which Snakemake reads as a wildcard"),
     ],
 )
@@ -48,3 +52,10 @@ def test_sheet_errors(tmp_path, body, problem):
 def test_jaspar_style_motif_names_are_accepted(tmp_path, motif):
     p = _sheet(tmp_path, f"tf\tpeaks\tgenome\tmotif\nA\tp\tg\t{motif}\n")
     assert read_sheet(p, produced={"p", "g"}).loc["A", "motif"] == motif
+
+
+def test_taxa_of_the_sheet_and_the_schemas_agree():
+    root = Path(__file__).resolve().parents[1] / "workflow" / "schemas"
+    config = yaml.safe_load((root / "config.schema.yaml").read_text())["properties"]["motifs"]["properties"]["taxon"]["enum"]
+    sheet = yaml.safe_load((root / "samples.schema.yaml").read_text())["properties"]["taxon"]["enum"]
+    assert config == list(TAXA) and sheet == ["", *TAXA]

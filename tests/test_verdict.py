@@ -5,7 +5,7 @@ import pandas as pd
 
 from bindscope import summary
 from bindscope.motifdb import Motif, write_meme
-from bindscope.verdict import SUMMARY_COLUMNS, expected_tf_name, motif_verdict, summary_row
+from bindscope.verdict import SUMMARY_COLUMNS, expected_tf_name, motif_verdict, other_kingdom_patterns, summary_row, taxon_verdict
 
 
 def _tomtom(rows):
@@ -97,3 +97,33 @@ def test_summary_row_and_table_columns_through_the_summary_stage(tmp_path):
     header = (tmp_path / "summary.tsv").read_text().splitlines()[0]
     assert header.split("\t") == SUMMARY_COLUMNS
     assert 'href="CTCF/report.html"' in (tmp_path / "summary.html").read_text()
+
+
+def _taxa_tomtom(rows, database):
+    columns = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "qval", "target_taxon"]
+    return pd.DataFrame(rows, columns=columns).assign(database=database)
+
+
+def test_patterns_matching_only_another_kingdom_are_flagged():
+    everywhere = _taxa_tomtom(
+        [
+            ("pos_patterns.pattern_0", 300, 1, "MA0303.3", "GCN4", 1e-6, "fungi"),
+            ("pos_patterns.pattern_0", 300, 2, "MA0099.4", "FOS::JUN", 1e-5, "vertebrates"),
+            ("pos_patterns.pattern_1", 200, 1, "MA0020.1", "Dof2", 1e-4, "plants"),  # an AT-rich DOF, nothing fungal
+            ("pos_patterns.pattern_1", 200, 2, "MA0363.3", "REB1", 0.4, "fungi"),  # not significant: does not clear it
+            ("pos_patterns.pattern_2", 100, 1, "MA0021.1", "Dof3", 0.2, "plants"),  # no significant match at all
+            ("neg_patterns.pattern_0", 90, 1, "MA0020.1", "Dof2", 1e-4, "plants"),
+        ],
+        "all",
+    )
+    assert other_kingdom_patterns(everywhere, "fungi") == {"pos_patterns.pattern_1": ["plants"]}
+    assert other_kingdom_patterns(everywhere, "plants") == {"pos_patterns.pattern_0": ["animals", "fungi"]}
+    assert other_kingdom_patterns(everywhere, "all") == {}
+    fungal = _taxa_tomtom([("pos_patterns.pattern_0", 300, 1, "MA0303.3", "GCN4", 1e-7, "fungi")], "fungi")
+    assert taxon_verdict(fungal, everywhere) == {
+        "taxon": "fungi",
+        "top_match_all_taxa_id": "MA0303.3",
+        "top_match_all_taxa_name": "GCN4",
+        "other_kingdom_patterns": 1,
+    }
+    assert math.isnan(taxon_verdict(everywhere, everywhere)["other_kingdom_patterns"])  # a run over all taxa flags nothing

@@ -30,6 +30,7 @@ from bindscope.io import remove_partial_outputs
 #: Sub-command -> "module:function" of the stage it runs.
 STAGES: dict[str, str] = {
     "demo": "bindscope.demo:run",
+    "demo-weak": "bindscope.demo:run_weak",
     "motif-db": "bindscope.motif_db:run",
     "validate": "bindscope.validate:run",
     "regions": "bindscope.regions:run",

@@ -40,6 +40,7 @@ MOTIFS = {
     "h5": "results/{tf}/motifs/{model}/modisco.h5",
     "meme": "results/{tf}/motifs/{model}/patterns.meme",
     "tomtom": "results/{tf}/motifs/{model}/tomtom.tsv",
+    "tomtom_all": "results/{tf}/motifs/{model}/tomtom_all_taxa.tsv",
     "logos": "results/{tf}/motifs/{model}/logos",
 }
 #: Files of a logos folder, per pattern: its CWM logo, and its best match's logo.

@@ -1,17 +1,29 @@
 """Stage motif_db: the motif database Tomtom names patterns against, as one MEME file.
 
-From pyjaspar (offline) by release, collection and taxonomic groups, or a user's MEME file,
-read and validated, then written again.
+From pyjaspar (offline) by release, collection and taxonomic groups, with a table of each
+matrix's taxonomic group beside it (what the motifs stage narrows Tomtom's database by), or a
+user's MEME file, read and validated, then written again (no taxa known).
 """
 
 from __future__ import annotations
 
-from bindscope.jaspar import fetch_jaspar
+from bindscope.io import write_table
+from bindscope.jaspar import from_jaspar, jaspar_records, taxa_table
 from bindscope.motifdb import read_meme, write_meme
 
 
-def run(out: str, *, release: str, collection: str, tax_groups: list[str], source: str | None = None) -> None:
-    """Write the motif database as MEME: from pyjaspar (no ``source``), or validated from the MEME file ``source``."""
-    motifs = read_meme(source) if source else fetch_jaspar(release, collection, tax_groups)
+def run(out: str, *, release: str, collection: str, tax_groups: list[str], taxa: str | None = None, source: str | None = None) -> None:
+    """Write the motif database as MEME to ``out``: from pyjaspar (no ``source``), with each
+    matrix's taxonomic group in the TSV ``taxa``; or validated from the MEME file ``source``.
+    """
+    if source:
+        motifs = read_meme(source)
+    else:
+        records = jaspar_records(release, collection, tax_groups)
+        motifs = [from_jaspar(r) for r in records]
+        if taxa:
+            table = taxa_table(records)
+            write_table(table, taxa)
+            print(f"taxonomic groups: {table['taxon'].value_counts().to_dict()}")
     write_meme(motifs, out)
     print(f"wrote {len(motifs)} motifs to {out}")

@@ -15,6 +15,17 @@ import numpy as np
 from bindscope.errors import InputError
 from bindscope.io import atomic_path
 
+#: JASPAR's taxonomic groups by kingdom: a pattern whose significant matches are all another kingdom's is flagged.
+KINGDOMS = {
+    "vertebrates": "animals",
+    "insects": "animals",
+    "nematodes": "animals",
+    "urochordates": "animals",
+    "fungi": "fungi",
+    "plants": "plants",
+    "diatoms": "stramenopiles",
+}
+
 
 class Motif(NamedTuple):
     id: str

@@ -15,12 +15,19 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy.stats import false_discovery_control  # noqa: E402
 
+from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import atomic_path, load_npz, temporary_dir, write_table  # noqa: E402
 from bindscope.layout import MOTIFS, check_outputs, logo  # noqa: E402
 from bindscope.motifdb import Motif, find_motif, read_meme, write_meme  # noqa: E402
 from bindscope.verdict import motif_matches  # noqa: E402
 
-TOMTOM_COLUMNS = ["pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand"]
+#: Columns of tomtom.tsv and tomtom_all_taxa.tsv. ``database`` is the taxonomic group Tomtom's
+#: database was narrowed to ("all" when it was not); ``target_taxon`` that of the matched matrix.
+TOMTOM_COLUMNS = [
+    "pattern", "n_seqlets", "match_rank", "target_id", "target_name", "pval", "qval", "evalue", "offset", "overlap", "strand",
+    "target_taxon", "database",
+]  # fmt: skip
+ALL_TAXA = "all"
 
 
 def run_modisco(
@@ -114,6 +121,48 @@ def expected_targets(database: list[Motif], expected: str | None) -> list[int]:
     return [i for i, m in enumerate(database) if motif_matches(m.id, m.name, expected, name)]
 
 
+def read_taxa(path: str | os.PathLike | None) -> dict[str, str]:
+    """Matrix ID -> taxonomic group, from rule motif_db's table (id, name, taxon); empty without one."""
+    if not path:
+        return {}
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return dict(zip(table["id"], table["taxon"].str.lower(), strict=True))
+
+
+def choose_taxon(setting: str | None, expected: str | None, database: list[Motif], taxa: dict[str, str]) -> str:
+    """The taxonomic group Tomtom's database is narrowed to, or ``ALL_TAXA``.
+
+    ``setting`` "all" keeps every matrix; a group name (fungi, vertebrates, plants, ...) narrows to
+    it; "auto" (or None) narrows to the group of the expected motif's matrix when the database
+    knows it. Without a taxa table every matrix is kept.
+
+    Raises
+    ------
+    InputError
+        When ``setting`` names a group the database has no matrix of.
+    """
+    setting = (setting or "auto").lower()
+    if setting == ALL_TAXA or not taxa:
+        return ALL_TAXA
+    if setting != "auto":
+        if setting not in set(taxa.values()):
+            groups = sorted(set(taxa.values()))
+            raise InputError("taxon", setting, f"no matrix of this taxonomic group in the motif database (it has {groups})")
+        return setting
+    found = find_motif(database, expected) if expected else None
+    return (taxa.get(found.id) if found else None) or ALL_TAXA
+
+
+def named_matches(
+    queries: list[np.ndarray], database: list[Motif], taxa: dict[str, str], taxon: str, top_n: int, expected: str | None
+) -> list[pd.DataFrame]:
+    """:func:`tomtom_matches` against the database's matrices of ``taxon`` (all for ``ALL_TAXA``), each
+    match with its matrix's taxonomic group; the expected motif's matrices kept at their own rank."""
+    targets = database if taxon == ALL_TAXA else [m for m in database if taxa.get(m.id) == taxon]
+    matches = tomtom_matches(queries, targets, top_n, expected_targets(targets, expected)) if queries else []
+    return [t.assign(target_taxon=[taxa.get(i, "") for i in t["target_id"]], database=taxon) for t in matches]
+
+
 def plot_logo(matrix: np.ndarray, path: str | os.PathLike, title: str, kind: str) -> None:
     """A sequence logo of a (w, 4) matrix: ``kind`` 'cwm' (contributions) or 'ppm' (information content)."""
     df = pd.DataFrame(matrix, columns=list("ACGT"))
@@ -195,6 +244,12 @@ def compile_kernels(out: str, *, seed: int) -> None:
     print(note, end="")
 
 
+def match_table(patterns: list[tuple[str, object, int, int]], matches: list[pd.DataFrame]) -> pd.DataFrame:
+    """One table (TOMTOM_COLUMNS) of every pattern's matches."""
+    rows = [t.assign(pattern=name, n_seqlets=len(p.seqlets)) for (name, p, _, _), t in zip(patterns, matches, strict=True)]
+    return pd.concat(rows, ignore_index=True)[TOMTOM_COLUMNS] if rows else pd.DataFrame(columns=TOMTOM_COLUMNS)
+
+
 def run(
     scores: str,
     motif_db: str,
@@ -206,11 +261,17 @@ def run(
     n_leiden_runs: int,
     seed: int,
     expected_motif: str | None = None,
+    taxa: str | None = None,
+    taxon: str | None = None,
 ) -> None:
-    """Write ``out``: h5 (TF-MoDISco's results), meme (the trimmed patterns), tomtom (their matches) and the logos folder.
+    """Write ``out``: h5 (TF-MoDISco's results), meme (the trimmed patterns), tomtom and tomtom_all (their
+    matches) and the logos folder.
 
-    tomtom holds each pattern's ``top_matches`` best matches and, when the sheet names an
-    ``expected_motif``, every matrix of that TF in the database at its own rank (see :func:`expected_targets`).
+    tomtom holds each pattern's ``top_matches`` best matches among the matrices of the run's taxonomic
+    group (:func:`choose_taxon` of ``taxon``, with the ``taxa`` table of rule motif_db) and, when the
+    sheet names an ``expected_motif``, every matrix of that TF at its own rank (see
+    :func:`expected_targets`); tomtom_all the same against every taxon, which is what shows a
+    pattern that matches only another kingdom's matrices. The logos show tomtom's best match.
     """
     from modiscolite.io import save_hdf5
 
@@ -218,16 +279,21 @@ def run(
     np.random.seed(seed)
     data = load_npz(scores)
     database = read_meme(motif_db)
+    known_taxa = read_taxa(taxa)
+    chosen = choose_taxon(taxon, expected_motif, database, known_taxa)
     pos, neg = run_modisco(data["ohe"], data["hypothetical"], max_seqlets=max_seqlets, n_leiden_runs=n_leiden_runs)
     with atomic_path(out["h5"]) as tmp:
         save_hdf5(str(tmp), pos, neg, window_size=20)
     patterns = trimmed_patterns(pos, neg, trim_threshold)
     queries = [p.sequence[lo:hi].T for _, p, lo, hi in patterns]
-    matches = tomtom_matches(queries, database, top_matches, expected_targets(database, expected_motif)) if queries else []
+    in_taxon = len(database) if chosen == ALL_TAXA else sum(known_taxa.get(m.id) == chosen for m in database)
+    print(f"Tomtom database: {chosen} ({in_taxon} of {len(database)} matrices)")
+    matches = named_matches(queries, database, known_taxa, chosen, top_matches, expected_motif)
     write_logos(patterns, matches, database, Path(out["logos"]))
-    rows = [t.assign(pattern=name, n_seqlets=len(p.seqlets)) for (name, p, _, _), t in zip(patterns, matches, strict=True)]
-    table = pd.concat(rows, ignore_index=True)[TOMTOM_COLUMNS] if rows else pd.DataFrame(columns=TOMTOM_COLUMNS)
+    table = match_table(patterns, matches)
     write_table(table, out["tomtom"])
+    everywhere = named_matches(queries, database, known_taxa, ALL_TAXA, top_matches, expected_motif) if chosen != ALL_TAXA else matches
+    write_table(match_table(patterns, everywhere), out["tomtom_all"])
     write_meme([Motif(name, f"n_seqlets={len(p.seqlets)}", q) for (name, p, _, _), q in zip(patterns, queries, strict=True)], out["meme"])
     for row in table[table["match_rank"] == 1].itertuples():
         print(f"{row.pattern}: {row.n_seqlets} seqlets, best match {row.target_id} {row.target_name} q={row.qval:.2e}")

@@ -8,14 +8,32 @@ from bindscope.figures import curve_figure, figure_uri, track_examples, track_fi
 from bindscope.io import atomic_path, load_npz, read_json, write_table
 from bindscope.layout import REPORT, check_outputs, logo
 from bindscope.render import image_uri, tf_report
-from bindscope.verdict import baseline_row, baseline_warnings, expected_tf_name, summary_row, summary_table, summit_distance_median
+from bindscope.verdict import (
+    baseline_row,
+    baseline_warnings,
+    expected_tf_name,
+    other_kingdom_patterns,
+    summary_row,
+    summary_table,
+    summit_distance_median,
+)
 
 #: Example windows drawn as tracks.
 N_TRACKS = 3
 
 
-def model_section(name: str, logos: str, tomtom: pd.DataFrame, row: dict, attribution_distance: float) -> dict:
-    """What the page shows of one model: its patterns (logos, matches) and verdict."""
+def match_lines(group: pd.DataFrame) -> list[str]:
+    """ "rank. id name (q)" per match of one pattern, with the matrix's taxonomic group when known."""
+    taxa = group["target_taxon"] if "target_taxon" in group else pd.Series("", index=group.index)
+    return [
+        f"{r.match_rank}. {r.target_id} {r.target_name}{f' [{t}]' if isinstance(t, str) and t else ''} ({r.qval:.1e})"
+        for r, t in zip(group.itertuples(), taxa, strict=True)
+    ]
+
+
+def model_section(name: str, logos: str, tomtom: pd.DataFrame, tomtom_all: pd.DataFrame, row: dict, attribution_distance: float) -> dict:
+    """What the page shows of one model: its patterns (logos, matches in the run's taxon and in all) and verdict."""
+    flagged = other_kingdom_patterns(tomtom_all, row["taxon"])
     patterns = []
     for pattern, group in tomtom.groupby("pattern", sort=False):
         group = group.sort_values("match_rank")
@@ -26,10 +44,12 @@ def model_section(name: str, logos: str, tomtom: pd.DataFrame, row: dict, attrib
                 "best": group["target_name"].iloc[0],
                 "cwm": image_uri(logo(logos, pattern, "cwm")),
                 "match": image_uri(logo(logos, pattern, "match")),
-                "matches": [f"{r.match_rank}. {r.target_id} {r.target_name} ({r.qval:.1e})" for r in group.itertuples()],
+                "matches": match_lines(group),
+                "matches_all": match_lines(tomtom_all[tomtom_all["pattern"] == pattern].sort_values("match_rank")),
+                "other_kingdom": " or ".join(flagged.get(pattern, [])),
             }
         )
-    return {"name": name, "patterns": patterns, "row": row, "attribution_distance": attribution_distance}
+    return {"name": name, "patterns": patterns, "row": row, "taxon": row["taxon"], "attribution_distance": attribution_distance}
 
 
 def check_keys(models: list[str], baselines: list[str], **files: dict[str, str]) -> None:
@@ -54,13 +74,15 @@ def run(
     logos: dict[str, str],
     out: dict[str, str],
     *,
+    tomtom_all: dict[str, str] | None = None,
     expected_motif: str | None = None,
     notes: list[str] | None = None,
 ) -> None:
     """Write ``out``: the TF's page (html) and its summary rows (rows: one per model, then one per baseline).
 
     The per-file arguments map a model name to its declared file (metrics.json, curves.tsv,
-    predictions.npz, scores.npz, tomtom.tsv, logos folder); the models are the keys of
+    predictions.npz, scores.npz, tomtom.tsv, logos folder; tomtom_all: tomtom_all_taxa.tsv, by
+    default the same as tomtom); the models are the keys of
     ``tomtom``, in order, and the baselines the other keys of ``metrics`` (metrics and curves
     only). ``motif_db`` (MEME) names the expected motif's TF; ``notes`` are shown as they are
     (e.g. a baseline left out), followed by the input warnings of ``validation``.
@@ -68,7 +90,9 @@ def run(
     check_outputs(out, REPORT)
     models = list(tomtom)
     baselines = [name for name in metrics if name not in tomtom]
-    check_keys(models, baselines, metrics=metrics, curves=curves, predictions=predictions, scores=scores, logos=logos)
+    tomtom_all = tomtom_all or tomtom
+    per_model = {"predictions": predictions, "scores": scores, "logos": logos, "tomtom_all": tomtom_all}
+    check_keys(models, baselines, metrics=metrics, curves=curves, **per_model)
     qc_data = read_json(qc)
     notes = list(notes or []) + [f"input: {w}" for w in read_json(validation)["warnings"]]
     expected = expected_motif or None
@@ -78,9 +102,9 @@ def run(
     attributions = {name: load_npz(scores[name]) for name in models}
     rows, sections = {}, []
     for name in models:
-        table = pd.read_csv(tomtom[name], sep="\t")
-        rows[name] = summary_row(tf, name, qc_data, all_metrics[name], table, attributions[name], expected, expected_name)
-        sections.append(model_section(name, logos[name], table, rows[name], summit_distance_median(attributions[name])))
+        table, table_all = (pd.read_csv(files[name], sep="\t") for files in (tomtom, tomtom_all))
+        rows[name] = summary_row(tf, name, qc_data, all_metrics[name], table, attributions[name], expected, expected_name, table_all)
+        sections.append(model_section(name, logos[name], table, table_all, rows[name], summit_distance_median(attributions[name])))
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)
     notes = baseline_warnings(rows, models, baselines) + notes

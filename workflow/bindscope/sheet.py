@@ -10,13 +10,16 @@ from pathlib import Path
 import pandas as pd
 
 from bindscope.errors import InputError
+from bindscope.motifdb import KINGDOMS
 
 REQUIRED = ("tf", "peaks", "genome")
-OPTIONAL = ("blacklist", "motif")
+OPTIONAL = ("blacklist", "motif", "taxon")
 FILE_COLUMNS = ("peaks", "genome", "blacklist")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: A motif: a matrix ID (MA0139.2) or a TF name as JASPAR writes them (NR2F1::RXRA, Ahr::Arnt, EWSR1-FLI1, ZNF384(var.2)).
 MOTIF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:()+-]*$")
+#: What a sheet's taxon may be: a taxonomic group of JASPAR, "all" (every taxon) or "auto" (the expected motif's).
+TAXA = ("auto", "all", *KINGDOMS)
 #: What Snakemake reads as a wildcard in a file name ({name} or {name,constraint}); such a path cannot be an input.
 WILDCARD = re.compile(r"\{\s*[.\w]+\s*(,[^{}]*)?\}")
 
@@ -88,6 +91,8 @@ def read_sheet(path: str | os.PathLike, produced: Collection[str] = ()) -> pd.Da
                 record,
                 f"motif: {row.motif!r} is not a matrix ID or motif name (letters, digits and . _ - : ( ) +, e.g. MA0139.2 or CTCF)",
             )
+        if row.taxon and row.taxon not in TAXA:
+            raise InputError(path, record, f"taxon: {row.taxon!r} is not one of {', '.join(TAXA)}")
         for col in FILE_COLUMNS:
             value = getattr(row, col)
             if value.startswith("-"):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bindscope.layout import CONTROL_KINDS
-from bindscope.motifdb import base_id, find_motif, read_meme
+from bindscope.motifdb import KINGDOMS, base_id, find_motif, read_meme
 
 #: Columns of results/summary.tsv, in this order (ARCHITECTURE.md). New columns go at the end.
 SUMMARY_COLUMNS = [
@@ -40,11 +40,17 @@ SUMMARY_COLUMNS = [
     "auroc_flanks",
     "auprc_flanks",
     "expected_motif_qval",
+    "taxon",
+    "top_match_all_taxa_id",
+    "top_match_all_taxa_name",
+    "other_kingdom_patterns",
 ]
 #: Columns of the per-TF report's metrics table.
-TF_TABLE_COLUMNS = [c for c in SUMMARY_COLUMNS if c not in {"tf", "n_train", "top_match_id", "expected_motif"}]
+TF_TABLE_COLUMNS = [
+    c for c in SUMMARY_COLUMNS if c not in {"tf", "n_train", "top_match_id", "expected_motif", "taxon", "top_match_all_taxa_id"}
+]
 #: Count columns: whole numbers, empty where they do not apply.
-INTEGER_COLUMNS = ["n_train", "n_test", "n_patterns", "expected_motif_rank"]
+INTEGER_COLUMNS = ["n_train", "n_test", "n_patterns", "expected_motif_rank", "other_kingdom_patterns"]
 RECOVERY_MAX_RANK = 3
 RECOVERY_MAX_QVAL = 0.05
 
@@ -71,8 +77,7 @@ def motif_verdict(tomtom: pd.DataFrame, expected: str | None, expected_name: str
     3 patterns is named after the expected motif with q < 0.05, or matches it at q < 0.05 while
     another matrix (often a relative of the same family) ranks higher.
     """
-    best = tomtom[(tomtom["match_rank"] == 1) & tomtom["pattern"].str.startswith("pos_patterns")]
-    best = best.sort_values("n_seqlets", ascending=False, kind="stable").reset_index(drop=True)
+    best = positive_patterns(tomtom)
     verdict = {
         "n_patterns": len(best),
         "top_match_id": "",
@@ -99,6 +104,40 @@ def motif_verdict(tomtom: pd.DataFrame, expected: str | None, expected_name: str
         top = direct.reindex(best["pattern"].iloc[:RECOVERY_MAX_RANK]).dropna()
         verdict["recovered"] = bool(verdict["recovered"] or (top < RECOVERY_MAX_QVAL).any())
     return verdict
+
+
+def positive_patterns(tomtom: pd.DataFrame) -> pd.DataFrame:
+    """Rank-1 rows of the positive patterns, largest (most seqlets) first."""
+    best = tomtom[(tomtom["match_rank"] == 1) & tomtom["pattern"].str.startswith("pos_patterns")]
+    return best.sort_values("n_seqlets", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def other_kingdom_patterns(tomtom_all: pd.DataFrame, taxon: str) -> dict[str, list[str]]:
+    """Positive patterns whose matches at q < 0.05 against every taxon are all from another kingdom than
+    ``taxon``'s, each with those kingdoms.
+
+    E.g. a pattern of a yeast run matching only plant matrices (an AT-rich DOF): more likely
+    composition than the TF. Empty when ``taxon`` has no known kingdom (a run over all taxa).
+    """
+    kingdom = KINGDOMS.get(taxon)
+    if kingdom is None:
+        return {}
+    rows = tomtom_all[tomtom_all["pattern"].str.startswith("pos_patterns") & (tomtom_all["qval"] < RECOVERY_MAX_QVAL)]
+    kingdoms = rows["target_taxon"].map(KINGDOMS).fillna("unknown").groupby(rows["pattern"], sort=False).agg(lambda k: sorted(set(k)))
+    return {pattern: found for pattern, found in kingdoms.items() if kingdom not in found}
+
+
+def taxon_verdict(tomtom: pd.DataFrame, tomtom_all: pd.DataFrame) -> dict:
+    """The run's taxonomic group, the top pattern's best match over every taxon, and how many patterns match only another kingdom."""
+    taxon = str(tomtom["database"].iloc[0]) if len(tomtom) and "database" in tomtom else ""
+    best = positive_patterns(tomtom_all)
+    flagged = other_kingdom_patterns(tomtom_all, taxon)
+    return {
+        "taxon": taxon,
+        "top_match_all_taxa_id": best.at[0, "target_id"] if len(best) else "",
+        "top_match_all_taxa_name": best.at[0, "target_name"] if len(best) else "",
+        "other_kingdom_patterns": len(flagged) if taxon in KINGDOMS else math.nan,
+    }
 
 
 def expected_motif_qvals(tomtom: pd.DataFrame, patterns: list[str], expected: str, expected_name: str | None) -> pd.Series:
@@ -146,16 +185,19 @@ def summary_row(
     scores: dict[str, np.ndarray],
     expected: str | None,
     expected_name: str | None = None,
+    tomtom_all: pd.DataFrame | None = None,
 ) -> dict:
     """One summary.tsv row for a TF and model.
 
     summit_distance_median is the model's own (per-base output maximum, in ``metrics``) when it
-    has one, else that of its attribution maximum.
+    has one, else that of its attribution maximum. ``tomtom_all`` (matches against every taxon)
+    defaults to ``tomtom``.
     """
     row = {
         **metric_columns(tf, model, qc, metrics),
         "summit_distance_median": metrics.get("summit_distance_median", summit_distance_median(scores)),
         **motif_verdict(tomtom, expected, expected_name),
+        **taxon_verdict(tomtom, tomtom if tomtom_all is None else tomtom_all),
     }
     return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
 

@@ -25,7 +25,7 @@ os.environ.setdefault(
     "NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba")
 )
 
-from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES  # noqa: E402
+from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES, WEAK_DEMO_FILES as WEAK_DEMO_FILE_NAMES  # noqa: E402
 from bindscope.layout import (  # noqa: E402
     ATTRIBUTIONS,
     CONTROLS,
@@ -63,9 +63,11 @@ except InputError as err:
 
 DEMO_DIR = "resources/demo"
 DEMO_FILES = [f"{DEMO_DIR}/{name}" for name in DEMO_FILE_NAMES]
+WEAK_DEMO_DIR = "resources/demo_weak"
+WEAK_DEMO_FILES = [f"{WEAK_DEMO_DIR}/{name}" for name in WEAK_DEMO_FILE_NAMES]
 
 try:
-    samples = read_sheet(config["samples"], produced=DEMO_FILES)
+    samples = read_sheet(config["samples"], produced=DEMO_FILES + WEAK_DEMO_FILES)
 except InputError as err:
     raise WorkflowError(f"error: {err}") from None
 validate(samples, "../schemas/samples.schema.yaml")
@@ -141,6 +143,20 @@ def motif_db_path(wildcards=None):
         return db["source"]
     groups = "_".join(db["tax_groups"]) or "all"
     return f"resources/motif_db/{db['release']}_{db['collection']}_{groups}.meme"
+
+
+def motif_taxa_path(wildcards=None):
+    """The taxonomic group of each matrix of the motif database (rule motif_db), or nothing for a user's MEME file."""
+    if config["motif_db"]["source"] != "jaspar":
+        return []
+    return motif_db_path().removesuffix(".meme") + ".taxa.tsv"
+
+
+def taxa_args(wildcards, input):
+    """Params function: --taxa (when the database has a taxa table) and --taxon (the sheet's, else config
+    motifs.taxon) of the motifs stage (quote with :q)."""
+    taxon = samples.loc[wildcards.tf, "taxon"] or config["motifs"]["taxon"]
+    return (["--taxa", input.taxa] if input.taxa else []) + ["--taxon", taxon]
 
 
 def eval_files(model):

@@ -1,6 +1,7 @@
 rule motif_db:
     output:
-        "resources/motif_db/{release}_{collection}_{groups}.meme",
+        meme="resources/motif_db/{release}_{collection}_{groups}.meme",
+        taxa="resources/motif_db/{release}_{collection}_{groups}.taxa.tsv",
     log:
         "logs/motif_db/{release}_{collection}_{groups}.log",
     benchmark:
@@ -18,5 +19,5 @@ rule motif_db:
             [] if wildcards.groups == "all" else wildcards.groups.split("_")
         ),
     shell:
-        "python -m bindscope motif-db --out {output:q} --release {wildcards.release:q} "
+        "python -m bindscope motif-db --out {output.meme:q} --taxa {output.taxa:q} --release {wildcards.release:q} "
         "--collection {wildcards.collection:q} --tax-groups {params.tax_groups:q} > {log:q} 2>&1"

@@ -20,6 +20,7 @@ rule motifs:
     input:
         scores=ATTRIBUTIONS,
         motif_db=motif_db_path,
+        taxa=motif_taxa_path,
         kernels=MOTIF_KERNELS,
     output:
         h5=MOTIFS["h5"],
@@ -30,6 +31,13 @@ rule motifs:
             category="{tf}",
             subcategory="Motifs",
             labels={"model": "{model}", "file": "Tomtom matches"},
+        ),
+        tomtom_all=report(
+            MOTIFS["tomtom_all"],
+            caption="../report/tomtom.rst",
+            category="{tf}",
+            subcategory="Motifs",
+            labels={"model": "{model}", "file": "Tomtom matches, all taxa"},
         ),
         logos=report(
             directory(MOTIFS["logos"]),
@@ -56,9 +64,10 @@ rule motifs:
         n_leiden_runs=config["motifs"]["n_leiden_runs"],
         seed=config["seed"],
         expected=optional_flag("motif", "expected-motif"),
+        taxa=taxa_args,
     shell:
         "python -m bindscope motifs --scores {input.scores:q} --motif-db {input.motif_db:q} "
         "--out {params.out:q} --max-seqlets {params.max_seqlets:q} "
         "--trim-threshold {params.trim_threshold:q} --top-matches {params.top_matches:q} "
-        "--n-leiden-runs {params.n_leiden_runs:q} --seed {params.seed:q} {params.expected:q} "
+        "--n-leiden-runs {params.n_leiden_runs:q} --seed {params.seed:q} {params.expected:q} {params.taxa:q} "
         "> {log:q} 2>&1"

@@ -8,6 +8,7 @@ rule report:
         predictions=per_model(EVALUATION["arrays"]),
         scores=per_model(ATTRIBUTIONS),
         tomtom=per_model(MOTIFS["tomtom"]),
+        tomtom_all=per_model(MOTIFS["tomtom_all"]),
         logos=per_model(MOTIFS["logos"]),
     output:
         html=report(
@@ -39,6 +40,7 @@ rule report:
         predictions=per_model_items(EVALUATION["arrays"]),
         scores=per_model_items(ATTRIBUTIONS),
         tomtom=per_model_items(MOTIFS["tomtom"]),
+        tomtom_all=per_model_items(MOTIFS["tomtom_all"]),
         logos=per_model_items(MOTIFS["logos"]),
         expected=optional_flag("motif", "expected-motif"),
         note=baseline_note,
@@ -47,7 +49,7 @@ rule report:
         "--qc {input.qc:q} --validation {input.validation:q} --motif-db {input.motif_db:q} "
         "--metrics {params.metrics:q} --curves {params.curves:q} "
         "--predictions {params.predictions:q} --scores {params.scores:q} "
-        "--tomtom {params.tomtom:q} --logos {params.logos:q} "
+        "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
         "--out {params.out:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
 

@@ -1,0 +1,196 @@
+"""Hard test beds: do the models beat the baselines on a weak motif and on few peaks?
+
+Beds (each with its own data seed per repeat):
+  weak      the weak-motif demo (bindscope.demo.make_weak_demo: GCN4's degraded motif at low
+            occupancy in AT-rich promoter-like peaks with poly(dA:dT) tracts), 1,000 peaks
+  reb1_600  Reb1 ChIP-exo (../shared/data), 600 merged peaks drawn at random
+  reb1_900  the same, 900 peaks
+  reb1      every Reb1 peak (1,245 merged)
+  demo      the demo's CTCF (1,500 peaks)
+Per bed and seed: regions (GC-matched 1:1) and encode with the workflow's defaults, both
+baselines, then each model trained with the defaults of config/config.yaml, or with the values
+given by --set (e.g. --set train.lr=0.001 architecture.cnn.dropout=0.3), and scored on the test
+split. Regions, encodings and baselines are cached under bench/out/hard_beds/cache (they do not
+depend on --set). Prints one row per bed, seed and model, then medians per bed and model, and
+writes bench/out/hard_beds[_<tag>].tsv.
+
+Usage: python bench/hard_beds.py [--beds weak reb1_600] [--seeds 0 1 2] [--models cnn unet]
+                                 [--set key=value ...] [--tag name]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import yaml
+
+from bindscope import encode, regions, train
+from bindscope.baselines import kmer_lr, pwm_scan
+from bindscope.demo import make_demo, make_weak_demo
+from bindscope.evaluate import predict
+from bindscope.inputs import WindowSettings
+from bindscope.io import load_npz
+from bindscope.models import load
+from bindscope.scoring import binary_metrics
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+REB1 = SHARED / "sacCer3" / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"
+CACHE = REPO / "bench" / "out" / "hard_beds" / "cache"
+#: The workflow's defaults (config/config.yaml), as every rule passes them.
+CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+#: bed -> (peaks per run or None for all, expected JASPAR ID, motif file for pwm_scan)
+BEDS = {
+    "weak": (1000, "MA0303.3", SHARED / "jaspar" / "JASPAR2024_CORE_fungi_non-redundant_pfms_meme.txt"),
+    "reb1_600": (600, "MA0363.3", SHARED / "jaspar" / "JASPAR2024_CORE_fungi_non-redundant_pfms_meme.txt"),
+    "reb1_900": (900, "MA0363.3", SHARED / "jaspar" / "JASPAR2024_CORE_fungi_non-redundant_pfms_meme.txt"),
+    "reb1": (None, "MA0363.3", SHARED / "jaspar" / "JASPAR2024_CORE_fungi_non-redundant_pfms_meme.txt"),
+    "demo": (1500, "MA0139.2", SHARED / "jaspar" / "JASPAR2024_CORE_vertebrates_non-redundant_pfms_meme.txt"),
+}
+
+
+def bed_inputs(bed: str, seed: int, folder: Path) -> tuple[Path, Path, list[str], list[str]]:
+    """Peaks, genome and test/val chromosomes of one bed and seed (data written into ``folder``)."""
+    n_peaks = BEDS[bed][0]
+    if bed == "weak":
+        make_weak_demo(folder, n_peaks=n_peaks, seed=seed)
+        return folder / "GCN4.narrowPeak", folder / "genome.fa", [], []
+    if bed == "demo":
+        make_demo(folder, n_peaks=n_peaks, seed=7 + seed)
+        return folder / "CTCF.narrowPeak", folder / "genome.fa", [], []
+    peaks = REB1
+    if n_peaks is not None:
+        lines = REB1.read_text().splitlines(keepends=True)
+        keep = np.sort(np.random.default_rng(seed).choice(len(lines), n_peaks, replace=False))
+        peaks = folder / "peaks.narrowPeak"
+        peaks.write_text("".join(lines[i] for i in keep))
+    return peaks, SHARED / "sacCer3" / "sacCer3.fa", ["chrII", "chrIV"], ["chrXV"]
+
+
+def prepare(bed: str, seed: int) -> Path:
+    """Regions, encodings and both baselines' test metrics of one bed and seed, cached."""
+    folder = CACHE / bed / str(seed)
+    done = folder / "baselines.json"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    peaks, genome, test_chroms, val_chroms = bed_inputs(bed, seed, folder)
+    settings = WindowSettings(
+        window=CONFIG["window"],
+        peak_padding=CONFIG["peak_padding"],
+        max_n_fraction=CONFIG["max_n_fraction"],
+        test_chroms=test_chroms,
+        val_chroms=val_chroms,
+        min_positives=CONFIG["min_positives"],
+        merge_overlapping=CONFIG["merge_overlapping_peaks"],
+        merge_distance=CONFIG["merge_distance"],
+    )
+    out = {"regions": str(folder / "regions.tsv.gz"), "flanks": str(folder / "flanks.tsv.gz"), "qc": str(folder / "qc.json")}
+    regions.run(str(peaks), str(genome), out, settings, negative_ratio=CONFIG["negative_ratio"], gc_bins=CONFIG["gc_bins"], seed=seed)
+    encoded = {split: str(folder / f"{split}.npz") for split in ("train", "val", "test", "controls")}
+    labels = CONFIG["base_labels"]
+    encode.run(
+        out["regions"],
+        out["flanks"],
+        str(genome),
+        encoded,
+        base_label_source=labels["source"],
+        summit_half_width=labels["summit_half_width"],
+        max_peak_width=labels["max_peak_width"],
+        seed=seed,
+    )
+    metrics = {}
+    for name in ("kmer_lr", "pwm_scan"):
+        evaluation = {key: str(folder / name / f"{key}.{ext}") for key, ext in EVAL_FILES.items()}
+        Path(evaluation["metrics"]).parent.mkdir(exist_ok=True)
+        if name == "kmer_lr":
+            kmer = CONFIG["kmer_lr"]
+            splits = (encoded[s] for s in ("train", "val", "test", "controls"))
+            kmer_lr.run(*splits, evaluation, k=kmer["k"], cs=kmer["C"], threshold=0.5, seed=seed)
+        else:
+            pwm_scan.run(
+                encoded["val"], encoded["test"], encoded["controls"], str(BEDS[bed][2]), BEDS[bed][1], str(genome), evaluation,
+                threshold=0.5, pseudocount=CONFIG["pwm_scan"]["pseudocount"], threads=2,
+            )  # fmt: skip
+        metrics[name] = json.loads(Path(evaluation["metrics"]).read_text())
+    done.write_text(json.dumps(metrics))
+    return folder
+
+
+EVAL_FILES = {"metrics": "json", "predictions": "tsv.gz", "arrays": "npz", "curves": "tsv", "roc": "png", "pr": "png"}
+
+
+def overridden(settings: list[str]) -> dict:
+    """config.yaml with each key=value of ``settings`` (dotted keys, YAML values) replaced."""
+    config = copy.deepcopy(CONFIG)
+    for item in settings:
+        key, value = item.split("=", 1)
+        *parents, leaf = key.split(".")
+        node = config
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = yaml.safe_load(value)
+    return config
+
+
+def train_and_score(folder: Path, model: str, config: dict, seed: int) -> dict:
+    """Train ``model`` on a prepared bed and return its test AUROC/AUPRC, epochs and seconds."""
+    start = time.perf_counter()
+    work = folder / f"model_{model}"
+    work.mkdir(exist_ok=True)
+    out = {"ckpt": str(work / "m.ckpt"), "log": str(work / "log.csv"), "hparams": str(work / "h.yaml")}
+    for path in out.values():
+        Path(path).unlink(missing_ok=True)
+    params = config["architecture"].get(model, {})
+    train.run(str(folder / "train.npz"), str(folder / "val.npz"), model, out, model_params=params, threads=2, seed=seed, **config["train"])
+    test = load_npz(folder / "test.npz")
+    metrics = binary_metrics(test["y"], predict(load(out["ckpt"])[0], test["x"]), 0.5)
+    log = pd.read_csv(out["log"])
+    best = log.loc[log["val_auprc"].idxmax()]
+    return {
+        "auroc": metrics["auroc"],
+        "auprc": metrics["auprc"],
+        "val_auprc": float(best["val_auprc"]),
+        "best_epoch": int(best["epoch"]),
+        "epochs": len(log),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--beds", nargs="+", default=["weak", "reb1_600", "reb1_900"], choices=list(BEDS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--models", nargs="+", default=["cnn", "unet"])
+    parser.add_argument("--set", nargs="*", default=[], dest="settings", metavar="KEY=VALUE")
+    parser.add_argument("--tag", default="")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    config = overridden(args.settings)
+    rows = []
+    for bed in args.beds:
+        for seed in args.seeds:
+            folder = prepare(bed, seed)
+            baselines = json.loads((folder / "baselines.json").read_text())
+            for name in ("kmer_lr", "pwm_scan"):
+                rows.append({"bed": bed, "seed": seed, "model": name, "auroc": baselines[name]["auroc"], "auprc": baselines[name]["auprc"]})
+            for model in args.models:
+                rows.append({"bed": bed, "seed": seed, "model": model, **train_and_score(folder, model, config, seed)})
+                print({k: round(v, 4) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
+    table = pd.DataFrame(rows)
+    name = f"hard_beds_{args.tag}.tsv" if args.tag else "hard_beds.tsv"
+    out = REPO / "bench" / "out" / name
+    table.to_csv(out, sep="\t", index=False)
+    print(f"settings: {args.settings or 'config.yaml defaults'}")
+    print(table.groupby(["bed", "model"], sort=False).median(numeric_only=True).drop(columns="seed").round(4).to_string())
+
+
+if __name__ == "__main__":
+    main()
