@@ -10,9 +10,9 @@ from bindscope.sequence import one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
 
 
-def _model(seed: int = 0) -> CNN:
+def _model(seed: int = 0, **options) -> CNN:
     torch.manual_seed(seed)
-    model = CNN(input_length=60, n_filters=8, kernel_size=7, n_filters2=8, kernel_size2=3, pool=4, dropout=0.0)
+    model = CNN(input_length=60, n_filters=8, kernel_size=7, n_filters2=8, kernel_size2=3, pool=4, dropout=0.0, **options)
     with torch.no_grad():  # spread the weights so that units both fire and stay silent
         for p in model.parameters():
             p.mul_(3)
@@ -23,8 +23,9 @@ def _seqs(n: int = 6, length: int = 60, seed: int = 1) -> np.ndarray:
     return one_hot_codes(np.random.default_rng(seed).integers(0, 4, (n, length)).astype(np.uint8))
 
 
-def test_deeplift_sums_to_output_difference():
-    model, x = _model(), _seqs()
+@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}])
+def test_deeplift_sums_to_output_difference(options):
+    model, x = _model(**options), _seqs()
     refs = dinucleotide_shuffle(x, 4, 0)
     xt = torch.from_numpy(x).float().repeat_interleave(4, 0)
     bt = torch.from_numpy(refs).float().reshape(-1, 4, 60)

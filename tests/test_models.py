@@ -12,11 +12,22 @@ def test_cnn_gives_one_logit_per_sequence(length, device):
     assert model(torch.zeros(3, 4, length, device=device)).shape == (3, 1)
 
 
-def test_no_relu_next_to_maxpool():
+@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}])
+def test_no_relu_next_to_maxpool(options):
     """captum's DeepLIFT breaks when two hooked non-linearities are adjacent (ReLU then MaxPool1d fails summation-to-delta)."""
-    names = [type(m).__name__ for m in CNN().children()]
+    names = [type(m).__name__ for m in CNN(**options).children()]
     for a, b in zip(names, names[1:], strict=False):
         assert {a, b} != {"ReLU", "MaxPool1d"}
+
+
+def test_cnn_base_head_is_for_training_only():
+    torch.manual_seed(0)
+    model = CNN(input_length=203, batch_norm=True, base_head=True).eval()
+    x = torch.rand(3, 4, 203)
+    logits, bases = model.forward_with_bases(x)
+    assert bases.shape == (3, 203 // 4)
+    torch.testing.assert_close(model(x), logits)  # predictions and attributions never see the head
+    assert CNN().base_head is None
 
 
 def test_build_rejects_unknown_model():

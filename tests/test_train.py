@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 from bindscope import models
@@ -49,6 +50,19 @@ def test_cnn_learns_a_planted_motif(tmp_path):
     json.dumps(hparams)  # hyper-parameters are plain data
 
 
+def test_cnn_with_a_base_head_learns_a_planted_motif(tmp_path):
+    params = {"n_filters": 8, "n_filters2": 8, "base_head": True, "batch_norm": True}
+    out = _train(tmp_path, "cnn", model_params=params, lr=1e-2, max_epochs=15, patience=15, base_loss_weight=1.0)
+    model, hparams = models.load(out / "model.ckpt")
+    assert model.base_head is not None and hparams["base_loss_weight"] == 1.0
+    data = np.load(tmp_path / "test.npz")
+    assert binary_metrics(data["y"], predict(model, data["x"]), 0.5)["auroc"] > 0.95
+    with torch.no_grad():
+        bases = torch.sigmoid(model.forward_with_bases(torch.from_numpy(data["x"]).float())[1]).numpy()
+    at_site = data["y_base"][:, : bases.shape[1] * 4].reshape(len(bases), -1, 4).max(axis=2)
+    assert binary_metrics(at_site.ravel(), bases.ravel(), 0.5)["auroc"] > 0.9  # the head learnt where the motif is
+
+
 def test_unet_learns_where_the_motif_is(tmp_path):
     out = _train(tmp_path, "unet", model_params={"channels": [8, 16]}, lr=1e-2, max_epochs=15, patience=15, max_shift=0, pos_weight=2.0)
     log = pd.read_csv(out / "log.csv")
@@ -67,3 +81,21 @@ def test_training_leaves_torch_deterministic_mode_as_it_found_it(tmp_path):
     assert not torch.are_deterministic_algorithms_enabled() and not torch.backends.mkldnn.deterministic
     _train(tmp_path, "cnn", model_params={"n_filters": 4, "n_filters2": 4}, max_epochs=1)
     assert not torch.are_deterministic_algorithms_enabled() and not torch.backends.mkldnn.deterministic
+
+
+def test_schedules_and_min_epochs(tmp_path):
+    """onecycle and plateau train and are saved with the model; early stopping waits for min_epochs."""
+    small = {"n_filters": 4, "n_filters2": 4}
+    runs = {name: tmp_path / name for name in ("onecycle", "plateau", "early")}
+    for folder in runs.values():
+        folder.mkdir()
+    out = _train(runs["onecycle"], "cnn", model_params=small | {"batch_norm": True}, lr_schedule="onecycle", max_epochs=4)
+    assert models.load(out / "model.ckpt")[1]["lr_schedule"] == "onecycle"
+    out = _train(runs["plateau"], "cnn", model_params=small, lr_schedule="plateau", max_epochs=8, min_epochs=8, patience=1)
+    early = _train(runs["early"], "cnn", model_params=small, lr_schedule="plateau", max_epochs=8, min_epochs=0, patience=1)
+    assert len(pd.read_csv(out / "log.csv")) == 8 > len(pd.read_csv(early / "log.csv"))
+
+
+def test_an_unknown_schedule_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        _train(tmp_path, "cnn", model_params={"n_filters": 4, "n_filters2": 4}, lr_schedule="cyclic", max_epochs=1)

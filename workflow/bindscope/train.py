@@ -40,14 +40,39 @@ class BindingModule(L.LightningModule):
         AdamW settings.
     pos_weight : float
         Weight of positive bases in a per-base model's loss (ignored for per-sequence models).
+    base_loss_weight : float
+        Weight of the per-base loss of a per-sequence model with an auxiliary base head (the CNN's
+        ``base_head``): its binary cross-entropy against ``y_base`` max-pooled to the head's
+        resolution, with ``pos_weight``, added to the sequence loss.
+    lr_schedule : str
+        "constant"; "onecycle" (warm-up over the first 10 % of max_epochs' steps to ``lr``, then
+        cosine annealing); or "plateau" (``lr`` divided by 3 after 3 epochs without a better
+        validation AUPRC).
     """
 
-    def __init__(self, model_name: str, model_params: dict, *, lr: float, weight_decay: float, pos_weight: float):
+    #: Learning-rate schedules :meth:`configure_optimizers` knows.
+    SCHEDULES = ("constant", "onecycle", "plateau")
+
+    def __init__(
+        self,
+        model_name: str,
+        model_params: dict,
+        *,
+        lr: float,
+        weight_decay: float,
+        pos_weight: float,
+        lr_schedule: str,
+        base_loss_weight: float,
+    ):
         super().__init__()
+        if lr_schedule not in self.SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {self.SCHEDULES}, got {lr_schedule!r}")
         self.save_hyperparameters()
         self.model = build(model_name, **model_params)
         self.per_base = is_per_base(self.model)
         self.loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight) if self.per_base else None)
+        self.has_base_head = getattr(self.model, "base_head", None) is not None
+        self.base_loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight))
         metrics = MetricCollection({"auroc": BinaryAUROC(), "auprc": BinaryAveragePrecision()})
         self.val_metrics = metrics.clone(prefix="val_")
         self.test_metrics = metrics.clone(prefix="test_")
@@ -64,10 +89,21 @@ class BindingModule(L.LightningModule):
         return (logits, y_base) if self.per_base else (logits[:, 0], y)
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
-        logits, target = self._logits_and_target(batch)
-        loss = self.loss(logits, target)
-        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(target))
+        if self.has_base_head:
+            loss = self._loss_with_bases(batch)
+        else:
+            logits, target = self._logits_and_target(batch)
+            loss = self.loss(logits, target)
+        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch[1]))
         return loss
+
+    def _loss_with_bases(self, batch) -> torch.Tensor:
+        """Sequence loss plus ``base_loss_weight`` x the base head's loss against y_base max-pooled to its bins."""
+        x, y, y_base = batch
+        logits, base_logits = self.model.forward_with_bases(x)
+        pool = self.model.pool
+        bins = nn.functional.max_pool1d(y_base[:, None, : base_logits.shape[-1] * pool], pool)[:, 0]
+        return self.loss(logits[:, 0], y) + self.hparams.base_loss_weight * self.base_loss(base_logits, bins)
 
     def validation_step(self, batch, batch_idx: int) -> None:
         self._eval_step(batch, "val")
@@ -90,7 +126,15 @@ class BindingModule(L.LightningModule):
         self.log_dict(metrics, on_epoch=True, prog_bar=True)
 
     def configure_optimizers(self):
-        return torch.optim.AdamW(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
+        optimizer = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
+        if self.hparams.lr_schedule == "onecycle":
+            total = int(self.trainer.estimated_stepping_batches)
+            scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.hparams.lr, total_steps=total, pct_start=0.1)
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        if self.hparams.lr_schedule == "plateau":
+            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="max", factor=1 / 3, patience=3)
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "monitor": "val_auprc", "interval": "epoch"}}
+        return optimizer
 
 
 def fit(
@@ -99,19 +143,21 @@ def fit(
     workdir: str | os.PathLike,
     *,
     max_epochs: int,
+    min_epochs: int,
     patience: int,
     min_delta: float,
     accelerator: str = "auto",
 ) -> tuple[str, pd.DataFrame]:
     """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log.
 
-    Training stops after ``patience`` epochs without a validation AUPRC gain above ``min_delta``;
-    the checkpoint kept is the epoch with the best validation AUPRC.
+    Training stops after ``patience`` epochs without a validation AUPRC gain above ``min_delta``,
+    but not before ``min_epochs``; the checkpoint kept is the epoch with the best validation AUPRC.
     """
     deterministic_before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
     checkpoint = ModelCheckpoint(dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1)
     trainer = L.Trainer(
         max_epochs=max_epochs,
+        min_epochs=min_epochs,
         accelerator=accelerator,
         devices=1,
         deterministic=True,
@@ -150,8 +196,11 @@ def run(
     lr: float,
     weight_decay: float,
     pos_weight: float,
+    lr_schedule: str,
+    base_loss_weight: float,
     batch_size: int,
     max_epochs: int,
+    min_epochs: int,
     patience: int,
     min_delta: float,
     max_shift: int,
@@ -168,10 +217,11 @@ def run(
     params = dict(model_params)
     if takes_input_length(model):
         params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
-    module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, pos_weight=pos_weight)
+    losses = {"pos_weight": pos_weight, "base_loss_weight": base_loss_weight}
+    module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses)
     Path(out["ckpt"]).parent.mkdir(parents=True, exist_ok=True)
     with temporary_dir(out["ckpt"]) as workdir:
-        best, log = fit(module, data, workdir, max_epochs=max_epochs, patience=patience, min_delta=min_delta)
+        best, log = fit(module, data, workdir, max_epochs=max_epochs, min_epochs=min_epochs, patience=patience, min_delta=min_delta)
         with atomic_path(out["hparams"]) as tmp:
             shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)
         with atomic_path(out["log"]) as tmp:

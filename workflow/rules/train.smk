@@ -18,6 +18,9 @@ rule train:
         weight_decay=config["train"]["weight_decay"],
         batch_size=config["train"]["batch_size"],
         max_epochs=config["train"]["max_epochs"],
+        min_epochs=config["train"]["min_epochs"],
+        lr_schedule=config["train"]["lr_schedule"],
+        base_loss_weight=config["train"]["base_loss_weight"],
         patience=config["train"]["patience"],
         min_delta=config["train"]["min_delta"],
         max_shift=config["train"]["max_shift"],
@@ -32,6 +35,8 @@ rule train:
         "--model {wildcards.model:q} --out {params.out:q} "
         "--lr {params.lr:q} --weight-decay {params.weight_decay:q} "
         "--batch-size {params.batch_size:q} --max-epochs {params.max_epochs:q} "
+        "--min-epochs {params.min_epochs:q} --lr-schedule {params.lr_schedule:q} "
+        "--base-loss-weight {params.base_loss_weight:q} "
         "--patience {params.patience:q} --min-delta {params.min_delta:q} "
         "--max-shift {params.max_shift:q} --reverse-complement {params.reverse_complement:q} "
         "--pos-weight {params.pos_weight:q} --model-params {params.model_params:q} "

@@ -35,6 +35,14 @@ class CNN(nn.Module):
         Width of the first max-pooling.
     dropout : float
         Dropout before the dense layer.
+    batch_norm : bool
+        Batch normalisation after each convolution (before its ReLU): a linear map at inference,
+        which DeepLIFT passes through.
+    base_head : bool
+        An auxiliary per-base head (a 1x1 convolution on the second convolution's features, one
+        logit per ``pool`` bases) that training supervises with the per-base labels
+        (:meth:`forward_with_bases`); :meth:`forward`, and so every prediction and attribution,
+        never uses it.
     """
 
     per_base = False
@@ -48,25 +56,39 @@ class CNN(nn.Module):
         kernel_size2: int = 5,
         pool: int = 4,
         dropout: float = 0.2,
+        batch_norm: bool = False,
+        base_head: bool = False,
     ):
         super().__init__()
         if input_length < pool:
             raise ValueError(f"input_length must be >= pool ({pool}), got {input_length}")
         self.input_length = input_length
+        self.pool = pool
         self.conv1 = nn.Conv1d(4, n_filters, kernel_size, padding="same")
+        self.norm1 = nn.BatchNorm1d(n_filters) if batch_norm else nn.Identity()
         self.relu1 = nn.ReLU()
         self.sep1 = Separate()
         self.pool1 = nn.MaxPool1d(pool)
         self.conv2 = nn.Conv1d(n_filters, n_filters2, kernel_size2, padding="same")
+        self.norm2 = nn.BatchNorm1d(n_filters2) if batch_norm else nn.Identity()
         self.relu2 = nn.ReLU()
         self.sep2 = Separate()
         self.global_pool = nn.MaxPool1d(input_length // pool)
         self.flatten = nn.Flatten()
         self.dropout = nn.Dropout(dropout)
         self.dense = nn.Linear(n_filters2, 1)
+        self.base_head = nn.Conv1d(n_filters2, 1, 1) if base_head else None
+
+    def _features(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool1(self.sep1(self.relu1(self.norm1(self.conv1(x)))))
+        return self.sep2(self.relu2(self.norm2(self.conv2(x))))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, 1) for one-hot input (N, 4, L)."""
-        x = self.pool1(self.sep1(self.relu1(self.conv1(x))))
-        x = self.global_pool(self.sep2(self.relu2(self.conv2(x))))
-        return self.dense(self.dropout(self.flatten(x)))
+        return self.dense(self.dropout(self.flatten(self.global_pool(self._features(x)))))
+
+    def forward_with_bases(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits (N, 1) and the base head's logits (N, L // pool), one per ``pool`` bases."""
+        features = self._features(x)
+        logits = self.dense(self.dropout(self.flatten(self.global_pool(features))))
+        return logits, self.base_head(features)[:, 0]
