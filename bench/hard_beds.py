@@ -153,6 +153,7 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int) -> dict:
     test = load_npz(folder / "test.npz")
     metrics = binary_metrics(test["y"], predict(load(out["ckpt"])[0], test["x"]), 0.5)
     log = pd.read_csv(out["log"])
+    log = log[log["kept"]]  # the restart whose model was kept
     best = log.loc[log["val_auprc"].idxmax()]
     return {
         "auroc": metrics["auroc"],

@@ -99,3 +99,13 @@ def test_schedules_and_min_epochs(tmp_path):
 def test_an_unknown_schedule_is_refused(tmp_path):
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
         _train(tmp_path, "cnn", model_params={"n_filters": 4, "n_filters2": 4}, lr_schedule="cyclic", max_epochs=1)
+
+
+def test_restarts_keep_the_best_validation_auprc(tmp_path):
+    out = _train(tmp_path, "cnn", model_params={"n_filters": 2, "n_filters2": 2}, max_epochs=2, restarts=3)
+    log = pd.read_csv(out / "log.csv")
+    assert sorted(log["restart"].unique()) == [0, 1, 2]
+    best = log.groupby("restart")["val_auprc"].max()
+    kept = log.loc[log["kept"], "restart"].unique()
+    assert len(kept) == 1 and best[kept[0]] == best.max()
+    assert models.load(out / "model.ckpt")[0] is not None and not list(out.glob(".*"))

@@ -205,28 +205,47 @@ def run(
     min_delta: float,
     max_shift: int,
     reverse_complement: bool,
+    restarts: int,
     threads: int,
     seed: int,
 ) -> None:
-    """Train ``model`` on train.npz, select on val.npz, and write ``out``: ckpt, log (per epoch) and hparams."""
+    """Train ``model`` on train.npz, select on val.npz, and write ``out``: ckpt, log (per epoch) and hparams.
+
+    ``restarts`` models are trained, with seeds ``seed``, ``seed + 1``, ...; the one with the best
+    validation AUPRC is kept (the first on a tie). The log holds every restart's epochs (column
+    ``restart``; ``kept`` marks the model written).
+    """
     check_outputs(out, MODEL)
     torch.set_num_threads(threads)
-    L.seed_everything(seed, workers=True)
-    data = EncodedDataModule(train, val, batch_size=batch_size, max_shift=max_shift, reverse_complement=reverse_complement, seed=seed)
-    data.setup()
-    params = dict(model_params)
-    if takes_input_length(model):
-        params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
-    losses = {"pos_weight": pos_weight, "base_loss_weight": base_loss_weight}
-    module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses)
     Path(out["ckpt"]).parent.mkdir(parents=True, exist_ok=True)
+    losses = {"pos_weight": pos_weight, "base_loss_weight": base_loss_weight}
+    stopping = {"max_epochs": max_epochs, "min_epochs": min_epochs, "patience": patience, "min_delta": min_delta}
     with temporary_dir(out["ckpt"]) as workdir:
-        best, log = fit(module, data, workdir, max_epochs=max_epochs, min_epochs=min_epochs, patience=patience, min_delta=min_delta)
+        runs = []
+        for restart in range(restarts):
+            L.seed_everything(seed + restart, workers=True)
+            augment = {"max_shift": max_shift, "reverse_complement": reverse_complement, "seed": seed + restart}
+            data = EncodedDataModule(train, val, batch_size=batch_size, **augment)
+            data.setup()
+            params = dict(model_params)
+            if takes_input_length(model):
+                params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
+            module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses)
+            folder = Path(workdir) / f"restart_{restart}"
+            best, log = fit(module, data, folder, **stopping)
+            runs.append((best, log.assign(restart=restart), folder))
+            print(f"restart {restart} (seed {seed + restart}): best val_auprc {log['val_auprc'].max():.4f}")
+        kept = max(range(restarts), key=lambda i: (runs[i][1]["val_auprc"].max(), -i))
+        best, _, folder = runs[kept]
+        log = pd.concat([r[1] for r in runs], ignore_index=True)
+        log["kept"] = log["restart"] == kept
         with atomic_path(out["hparams"]) as tmp:
-            shutil.copyfile(Path(workdir) / "log" / "version_0" / "hparams.yaml", tmp)
+            shutil.copyfile(folder / "log" / "version_0" / "hparams.yaml", tmp)
         with atomic_path(out["log"]) as tmp:
             log.to_csv(tmp, index=False)
         with atomic_path(out["ckpt"]) as tmp:
             shutil.copyfile(best, tmp)
-    best_row = log.loc[log["val_auprc"].idxmax()]
-    print(f"best epoch {int(best_row['epoch'])}: val_auprc {best_row['val_auprc']:.4f} val_auroc {best_row['val_auroc']:.4f}")
+    chosen = log[log["kept"]]
+    best_row = chosen.loc[chosen["val_auprc"].idxmax()]
+    scores = f"val_auprc {best_row['val_auprc']:.4f} val_auroc {best_row['val_auroc']:.4f}"
+    print(f"kept restart {kept}, best epoch {int(best_row['epoch'])}: {scores}")

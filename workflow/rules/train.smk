@@ -25,6 +25,7 @@ rule train:
         min_delta=config["train"]["min_delta"],
         max_shift=config["train"]["max_shift"],
         reverse_complement=config["train"]["reverse_complement"],
+        restarts=config["train"]["restarts"],
         pos_weight=config["train"]["pos_weight"],
         model_params=lambda wildcards: json.dumps(
             config["architecture"].get(wildcards.model) or {}
@@ -39,5 +40,6 @@ rule train:
         "--base-loss-weight {params.base_loss_weight:q} "
         "--patience {params.patience:q} --min-delta {params.min_delta:q} "
         "--max-shift {params.max_shift:q} --reverse-complement {params.reverse_complement:q} "
+        "--restarts {params.restarts:q} "
         "--pos-weight {params.pos_weight:q} --model-params {params.model_params:q} "
         "--threads {threads} --seed {params.seed:q} > {log:q} 2>&1"
