@@ -25,7 +25,10 @@ os.environ.setdefault(
     "NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba")
 )
 
-from bindscope.demo import DEMO_FILES as DEMO_FILE_NAMES, WEAK_DEMO_FILES as WEAK_DEMO_FILE_NAMES  # noqa: E402
+from bindscope.demo import (
+    DEMO_FILES as DEMO_FILE_NAMES,
+    WEAK_DEMO_FILES as WEAK_DEMO_FILE_NAMES,
+)  # noqa: E402
 from bindscope.layout import (  # noqa: E402
     ATTRIBUTIONS,
     CONTROLS,
