@@ -10,12 +10,14 @@ Beds (each with its own data seed per repeat):
 Per bed and seed: regions (GC-matched 1:1) and encode with the workflow's defaults, both
 baselines, then each model trained with the defaults of config/config.yaml, or with the values
 given by --set (e.g. --set train.lr=0.001 architecture.cnn.dropout=0.3), and scored on the test
-split. Regions, encodings and baselines are cached under bench/out/hard_beds/cache (they do not
-depend on --set). Prints one row per bed, seed and model, then medians per bed and model, and
-writes bench/out/hard_beds[_<tag>].tsv.
+split; with --motifs each model is also interpreted (DeepLIFT/SHAP) and its patterns found and
+named (TF-MoDISco, Tomtom against JASPAR narrowed to the expected motif's taxon), as the workflow
+does, for the verdict (recovered, expected_motif_qval). Regions, encodings and baselines are
+cached under bench/out/hard_beds/cache (they do not depend on --set). Prints one row per bed,
+seed and model, then medians per bed and model, and writes bench/out/hard_beds[_<tag>].tsv.
 
 Usage: python bench/hard_beds.py [--beds weak reb1_600] [--seeds 0 1 2] [--models cnn unet]
-                                 [--set key=value ...] [--tag name]
+                                 [--set key=value ...] [--tag name] [--motifs]
 """
 
 from __future__ import annotations
@@ -31,14 +33,16 @@ import pandas as pd
 import torch
 import yaml
 
-from bindscope import encode, regions, train
+from bindscope import encode, interpret, motif_db, motifs, regions, train
 from bindscope.baselines import kmer_lr, pwm_scan
 from bindscope.demo import make_demo, make_weak_demo
 from bindscope.evaluate import predict
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
+from bindscope.layout import MOTIFS
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
+from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -149,7 +153,8 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int) -> dict:
     for path in out.values():
         Path(path).unlink(missing_ok=True)
     params = config["architecture"].get(model, {})
-    train.run(str(folder / "train.npz"), str(folder / "val.npz"), model, out, model_params=params, threads=2, seed=seed, **config["train"])
+    settings = config["train"] | {"restarts": config["train"]["restarts"].get(model, 1)}
+    train.run(str(folder / "train.npz"), str(folder / "val.npz"), model, out, model_params=params, threads=2, seed=seed, **settings)
     test = load_npz(folder / "test.npz")
     metrics = binary_metrics(test["y"], predict(load(out["ckpt"])[0], test["x"]), 0.5)
     log = pd.read_csv(out["log"])
@@ -165,6 +170,42 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int) -> dict:
     }
 
 
+def jaspar_database() -> tuple[str, str]:
+    """The workflow's default motif database (JASPAR CORE, every taxon) and its taxa table, cached."""
+    meme, taxa = CACHE / "jaspar.meme", CACHE / "jaspar.taxa.tsv"
+    if not taxa.exists():
+        db = CONFIG["motif_db"]
+        motif_db.run(str(meme), release=db["release"], collection=db["collection"], tax_groups=db["tax_groups"], taxa=str(taxa))
+    return str(meme), str(taxa)
+
+
+def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -> dict:
+    """Interpret the trained model, find and name its patterns as the workflow does; the verdict's columns."""
+    work = folder / f"model_{model}"
+    scores = str(work / "scores.npz")
+    settings = config["interpret"]
+    interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), scores, n_references=settings["n_references"],
+                  max_sequences=settings["max_sequences"], threads=2, seed=seed)  # fmt: skip
+    meme, taxa = jaspar_database()
+    out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}
+    Path(out["h5"]).parent.mkdir(exist_ok=True)
+    m = config["motifs"]
+    expected = BEDS[bed][1]
+    motifs.run(scores, meme, out, max_seqlets=m["max_seqlets"], trim_threshold=m["trim_threshold"], top_matches=m["top_matches"],
+               n_leiden_runs=m["n_leiden_runs"], seed=seed, expected_motif=expected, taxa=taxa, taxon=m["taxon"])  # fmt: skip
+    tomtom, everywhere = (pd.read_csv(out[key], sep="\t") for key in ("tomtom", "tomtom_all"))
+    verdict = motif_verdict(tomtom, expected, expected_tf_name(expected, meme)) | taxon_verdict(tomtom, everywhere)
+    keep = (
+        "recovered",
+        "expected_motif_rank",
+        "expected_motif_qval",
+        "top_match_name",
+        "top_match_all_taxa_name",
+        "other_kingdom_patterns",
+    )
+    return {k: verdict[k] for k in keep}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beds", nargs="+", default=["weak", "reb1_600", "reb1_900"], choices=list(BEDS))
@@ -172,6 +213,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["cnn", "unet"])
     parser.add_argument("--set", nargs="*", default=[], dest="settings", metavar="KEY=VALUE")
     parser.add_argument("--tag", default="")
+    parser.add_argument("--motifs", action="store_true", help="interpret each model and name its patterns (the verdict)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     config = overridden(args.settings)
@@ -184,6 +226,8 @@ def main() -> None:
                 rows.append({"bed": bed, "seed": seed, "model": name, "auroc": baselines[name]["auroc"], "auprc": baselines[name]["auprc"]})
             for model in args.models:
                 rows.append({"bed": bed, "seed": seed, "model": model, **train_and_score(folder, model, config, seed)})
+                if args.motifs:
+                    rows[-1].update(motif_columns(folder, model, bed, config, seed))
                 print({k: round(v, 4) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
     table = pd.DataFrame(rows)
     name = f"hard_beds_{args.tag}.tsv" if args.tag else "hard_beds.tsv"
@@ -191,6 +235,8 @@ def main() -> None:
     table.to_csv(out, sep="\t", index=False)
     print(f"settings: {args.settings or 'config.yaml defaults'}")
     print(table.groupby(["bed", "model"], sort=False).median(numeric_only=True).drop(columns="seed").round(4).to_string())
+    if args.motifs:
+        print(table[table["model"].isin(args.models)].drop(columns=["val_auprc", "seconds"]).round(4).to_string(index=False))
 
 
 if __name__ == "__main__":

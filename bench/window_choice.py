@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "sacCer3"
 #: The workflow's defaults (config/config.yaml), as every rule passes them.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+CNN_TRAIN = CONFIG["train"] | {"restarts": CONFIG["train"]["restarts"].get("cnn", 1)}
 
 
 def one_run(window: int, seed: int, workdir: Path) -> dict:
@@ -66,7 +67,14 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
     )
     model = {"ckpt": str(workdir / "m.ckpt"), "log": str(workdir / "log.csv"), "hparams": str(workdir / "h.yaml")}
     train.run(
-        encoded["train"], encoded["val"], "cnn", model, model_params=CONFIG["architecture"]["cnn"], threads=2, seed=seed, **CONFIG["train"]
+        encoded["train"],
+        encoded["val"],
+        "cnn",
+        model,
+        model_params=CONFIG["architecture"]["cnn"],
+        threads=2,
+        seed=seed,
+        **(CONFIG["train"] | {"restarts": CONFIG["train"]["restarts"]["cnn"]}),
     )
     test = load_npz(encoded["test"])
     metrics = binary_metrics(test["y"], predict(load(model["ckpt"])[0], test["x"]), CONFIG["threshold"])

@@ -15,6 +15,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 #: The shipped configuration: the one place defaults are said; tests take theirs from it.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+#: train.run's keywords from config/config.yaml, one model trained (the rule picks restarts per model).
+TRAIN_OPTIONS = CONFIG["train"] | {"restarts": 1}
 #: The workflow tests' scenario (fewer epochs and references), applied over the shipped configuration.
 TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
 

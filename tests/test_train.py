@@ -11,7 +11,7 @@ from bindscope.io import save_encoded
 from bindscope.scoring import binary_metrics
 from bindscope.sequence import one_hot_codes
 from bindscope.train import run
-from conftest import CONFIG
+from conftest import TRAIN_OPTIONS
 
 MOTIF = np.array([2, 0, 3, 0, 1, 0, 2, 2], dtype=np.uint8)  # GATACAGG
 
@@ -33,7 +33,7 @@ def _train(tmp_path, model: str, **options):
         _split(tmp_path / f"{split}.npz", n, rng)
     out = tmp_path / "m"
     files = {"ckpt": str(out / "model.ckpt"), "log": str(out / "log.csv"), "hparams": str(out / "hparams.yaml")}
-    run(str(tmp_path / "train.npz"), str(tmp_path / "val.npz"), model, files, **(CONFIG["train"] | {"threads": 1, "seed": 0} | options))
+    run(str(tmp_path / "train.npz"), str(tmp_path / "val.npz"), model, files, **(TRAIN_OPTIONS | {"threads": 1, "seed": 0} | options))
     return out
 
 

@@ -25,7 +25,7 @@ rule train:
         min_delta=config["train"]["min_delta"],
         max_shift=config["train"]["max_shift"],
         reverse_complement=config["train"]["reverse_complement"],
-        restarts=config["train"]["restarts"],
+        restarts=lambda wildcards: config["train"]["restarts"].get(wildcards.model, 1),
         pos_weight=config["train"]["pos_weight"],
         model_params=lambda wildcards: json.dumps(
             config["architecture"].get(wildcards.model) or {}
