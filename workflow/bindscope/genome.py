@@ -48,12 +48,33 @@ def chrom_sizes(fasta: pyfaidx.Fasta) -> dict[str, int]:
     return {name: len(rec) for name, rec in fasta.records.items()}
 
 
-def chrom_codes(fasta: pyfaidx.Fasta, chrom: str) -> np.ndarray:
-    """Base codes (0..3 ACGT any case, 4 other) of a whole chromosome, uint8 (length,)."""
-    seq = fasta[chrom][:]
+def region_codes(fasta: pyfaidx.Fasta, chrom: str, start: int, end: int) -> np.ndarray:
+    """Base codes (0..3 ACGT any case, 4 other) of ``chrom``[start:end], uint8 (end - start,)."""
+    seq = fasta[chrom][start:end]
     try:
         return encode_bases(seq.encode("ascii") if isinstance(seq, str) else bytes(seq))
     except UnicodeEncodeError as err:
         raise InputError(
-            fasta.filename, f"chromosome {chrom}", f"a non-ASCII character {seq[err.start]!r} at position {err.start}"
+            fasta.filename, f"chromosome {chrom}", f"a non-ASCII character {seq[err.start]!r} at position {start + err.start}"
         ) from None
+
+
+def chrom_codes(fasta: pyfaidx.Fasta, chrom: str) -> np.ndarray:
+    """Base codes (0..3 ACGT any case, 4 other) of a whole chromosome, uint8 (length,)."""
+    return region_codes(fasta, chrom, 0, len(fasta[chrom]))
+
+
+def grid_composition(fasta: pyfaidx.Fasta, chrom: str, window: int, chunk: int = 25_000) -> tuple[np.ndarray, np.ndarray]:
+    """G+C and unknown-base (not ACGT) counts of each grid window [k * window, (k + 1) * window) of ``chrom``.
+
+    Reads ``chunk`` windows of sequence at a time, so memory stays at a few times ``chunk * window``
+    bytes however long the chromosome is. Returns two int32 arrays of length ``len(chrom) // window``.
+    """
+    n = len(fasta[chrom]) // window
+    gc, unknown = np.empty(n, np.int32), np.empty(n, np.int32)
+    for first in range(0, n, chunk):
+        last = min(n, first + chunk)
+        codes = region_codes(fasta, chrom, first * window, last * window).reshape(last - first, window)
+        gc[first:last] = ((codes == 1) | (codes == 2)).sum(axis=1)
+        unknown[first:last] = (codes == 4).sum(axis=1)
+    return gc, unknown

@@ -114,7 +114,7 @@ def compression_warning(path: str | os.PathLike) -> str | None:
 
 def _lookup(symbols: bytes) -> np.ndarray:
     """A 256-entry table: 1 for each byte in ``symbols``, else 0."""
-    table = np.zeros(256, dtype=np.int64)
+    table = np.zeros(256, dtype=np.uint8)
     table[np.frombuffer(symbols, dtype=np.uint8)] = 1
     return table
 
@@ -136,12 +136,20 @@ _BASE_CLASSES = np.stack(
 
 
 def window_bases(fasta, windows: pd.DataFrame) -> pd.DataFrame:
-    """Per window: bases that are unknown (not ACGT in any case), soft-masked (lower case), IUPAC, other, and G or C."""
+    """Per window: bases that are unknown (not ACGT in any case), soft-masked (lower case), IUPAC, other, and G or C.
+
+    One byte per base and one class at a time: memory is a few bytes per window base, never a
+    cumulative sum over all of them.
+    """
     seqs = [fasta[c][int(s) : int(e)] for c, s, e in windows[["chrom", "start", "end"]].itertuples(index=False)]
     raw = np.frombuffer("".join(seqs).encode("ascii", "replace"), dtype=np.uint8)
-    bounds = np.cumsum([0] + [len(x) for x in seqs])
-    cumulative = np.vstack([np.zeros((1, len(BASE_CLASSES)), np.int64), np.cumsum(_BASE_CLASSES[raw], axis=0)])
-    counts = cumulative[bounds[1:]] - cumulative[bounds[:-1]]
+    lengths = np.array([len(x) for x in seqs], dtype=np.int64)
+    counts = np.zeros((len(seqs), len(BASE_CLASSES)), dtype=np.int64)
+    filled = lengths > 0  # reduceat reads one element for an empty segment
+    if filled.any():
+        offsets = (np.cumsum(lengths) - lengths)[filled]
+        for j in range(len(BASE_CLASSES)):
+            counts[filled, j] = np.add.reduceat(_BASE_CLASSES[:, j][raw], offsets, dtype=np.int64)
     return pd.DataFrame(counts, columns=BASE_CLASSES, index=windows.index)
 
 
@@ -154,18 +162,37 @@ def exclusion_intervals(peaks: pd.DataFrame, blacklist: pd.DataFrame | None, siz
     return exclusion
 
 
+def free_gaps(peaks: pd.DataFrame, blacklist: pd.DataFrame | None, sizes: dict[str, int], padding: int) -> pd.DataFrame:
+    """The genome outside :func:`exclusion_intervals` (bedtools merge + complement): chrom, start, end in FASTA order."""
+    genome_file = _genome_file(sizes)
+    gaps = exclusion_intervals(peaks, blacklist, sizes, padding).sort(g=genome_file).merge().complement(g=genome_file)
+    table = gaps.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
+    return table if len(table) else pd.DataFrame({"chrom": [], "start": [], "end": []})
+
+
+def _tile_span(gaps: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per gap: the first grid window index k starting inside it (ceil) and how many windows fit wholly inside."""
+    first = -(-gaps["start"].to_numpy(np.int64) // window)
+    return first, np.clip(gaps["end"].to_numpy(np.int64) // window - first, 0, None)
+
+
+def grid_tiles(gaps: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grid windows [k * window, (k + 1) * window) lying wholly inside ``gaps``: each one's gap row and k.
+
+    The same windows, in the same order, as tiling every chromosome and removing those that
+    overlap an excluded base, without tiling the whole genome.
+    """
+    first, count = _tile_span(gaps, window)
+    row = np.repeat(np.arange(len(gaps)), count)
+    k = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    return row, k
+
+
 def candidate_negative_windows(
     peaks: pd.DataFrame, blacklist: pd.DataFrame | None, sizes: dict[str, int], window: int, padding: int
 ) -> int:
     """Grid windows (as regions tiles them) left outside :func:`exclusion_intervals`: a count, by interval arithmetic."""
-    genome_file = _genome_file(sizes)
-    gaps = exclusion_intervals(peaks, blacklist, sizes, padding).sort(g=genome_file).merge().complement(g=genome_file)
-    table = gaps.to_dataframe(names=["chrom", "start", "end"], dtype={"chrom": str})
-    if table.empty:
-        return 0
-    first = -(-table["start"].to_numpy() // window)  # ceil: first grid tile starting inside the gap
-    last = table["end"].to_numpy() // window  # tiles ending at or before the gap's end
-    return int(np.clip(last - first, 0, None).sum())
+    return int(_tile_span(free_gaps(peaks, blacklist, sizes, padding), window)[1].sum())
 
 
 def _genome_file(sizes: dict[str, int]) -> str:

@@ -8,6 +8,7 @@ blacklist (pybedtools on the bedtools binary), and draws negatives matching the 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,21 +16,19 @@ import pybedtools
 from scipy.stats import ks_2samp
 
 from bindscope.errors import InputError
-from bindscope.genome import chrom_codes, chrom_sizes, open_genome
-from bindscope.inputs import PositiveSet, WindowSettings, check_settings, exclusion_intervals, positive_set
+from bindscope.genome import chrom_sizes, grid_composition, open_genome
+from bindscope.inputs import (
+    PositiveSet,
+    WindowSettings,
+    check_settings,
+    exclusion_intervals,
+    free_gaps,
+    grid_tiles,
+    positive_set,
+    window_bases,
+)
 from bindscope.io import REGION_COLUMNS, SPLITS, write_json, write_table
 from bindscope.layout import REGIONS, check_outputs
-
-
-def tile_windows(sizes: dict[str, int], window: int) -> pd.DataFrame:
-    """Non-overlapping windows tiling every chromosome: chrom, start, end."""
-    chroms, starts = [], []
-    for chrom, size in sizes.items():
-        s = np.arange(0, size - window + 1, window)
-        chroms.append(np.repeat(chrom, len(s)))
-        starts.append(s)
-    start = np.concatenate(starts) if starts else np.array([], dtype=int)
-    return pd.DataFrame({"chrom": np.concatenate(chroms) if chroms else [], "start": start, "end": start + window})
 
 
 def exclude_intervals(
@@ -43,21 +42,48 @@ def exclude_intervals(
 
 
 def window_composition(fasta, windows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """GC fraction (among ACGT bases) and N fraction of each window, via per-chromosome cumulative sums."""
-    gc = np.full(len(windows), np.nan)
-    nfrac = np.ones(len(windows))
-    for chrom, idx in windows.groupby("chrom", sort=False).indices.items():
-        codes = chrom_codes(fasta, chrom)
-        cum_gc = np.concatenate([[0], np.cumsum((codes == 1) | (codes == 2))])
-        cum_n = np.concatenate([[0], np.cumsum(codes == 4)])
-        s = windows["start"].to_numpy()[idx]
-        e = windows["end"].to_numpy()[idx]
-        n = cum_n[e] - cum_n[s]
-        acgt = (e - s) - n
+    """GC fraction (among ACGT bases) and N fraction of each window (any lengths)."""
+    bases = window_bases(fasta, windows)
+    length = (windows["end"] - windows["start"]).to_numpy()
+    unknown = bases["unknown"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return bases["gc"].to_numpy() / (length - unknown), unknown / length
+
+
+@dataclass
+class Candidates:
+    """Candidate negative windows as arrays (the human genome has millions): chromosome index into
+    ``names``, start, and GC fraction among ACGT bases."""
+
+    names: np.ndarray
+    chrom: np.ndarray
+    start: np.ndarray
+    gc: np.ndarray
+
+
+def candidate_negatives(found: PositiveSet, fasta, settings: WindowSettings) -> Candidates:
+    """Grid windows avoiding every padded peak and the blacklist, with at most ``max_n_fraction`` unknown bases.
+
+    Each chromosome is read once, a chunk at a time (:func:`bindscope.genome.grid_composition`).
+    """
+    window = settings.window
+    gaps = free_gaps(found.peaks, found.blacklist, found.sizes, settings.peak_padding)
+    names = np.array(list(found.sizes), dtype=object)
+    chrom_index = {c: i for i, c in enumerate(names)}
+    row, k = grid_tiles(gaps, window)
+    gap_chrom = gaps["chrom"].map(chrom_index).to_numpy(np.int64)
+    chroms, starts, gcs = [], [], []
+    for i in np.unique(gap_chrom[row]) if len(row) else []:
+        mine = k[gap_chrom[row] == i]
+        gc_count, unknown = grid_composition(fasta, names[i], window)
+        unknown = unknown[mine]
+        keep = unknown / window <= settings.max_n_fraction
         with np.errstate(invalid="ignore", divide="ignore"):
-            gc[idx] = (cum_gc[e] - cum_gc[s]) / acgt
-        nfrac[idx] = n / (e - s)
-    return gc, nfrac
+            gcs.append((gc_count[mine] / (window - unknown))[keep])
+        chroms.append(np.full(int(keep.sum()), i, dtype=np.int32))
+        starts.append(mine[keep] * window)
+    join = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype)  # noqa: E731
+    return Candidates(names, join(chroms, np.int32), join(starts, np.int64), join(gcs, np.float64))
 
 
 def gc_matched_sample(
@@ -155,30 +181,27 @@ def build_regions(
     ``settings.peak_padding``) and its blacklist, have at most ``settings.max_n_fraction`` N, and
     reproduce the positives' GC histogram (``gc_bins`` bins) per split, ``negative_ratio`` per positive.
     """
-    window, peak_padding, max_n_fraction = settings.window, settings.peak_padding, settings.max_n_fraction
+    window = settings.window
     rng = np.random.default_rng(seed)
     sizes = found.sizes
     pos = found.usable
     too_long = [c for c, s in sizes.items() if s < window]
-    cand = exclude_intervals(
-        tile_windows({c: s for c, s in sizes.items() if s >= window}, window), found.peaks, sizes, peak_padding, found.blacklist
-    )
-    cand_gc, cand_n = window_composition(fasta, cand)
-    ok = cand_n <= max_n_fraction
-    cand, cand_gc = cand[ok].reset_index(drop=True), cand_gc[ok]
-    if len(cand) == 0:
+    cand = candidate_negatives(found, fasta, settings)
+    if len(cand.start) == 0:
         raise InputError(
             fasta.filename, None, "no candidate negative windows remain after removing peaks, blacklist and N-rich windows (max_n_fraction)"
         )
-    cand["split"] = cand["chrom"].map(found.splits)
+    cand_split = np.array([found.splits.get(c) for c in cand.names], dtype=object)[cand.chrom]
     pos_gc = pos["gc"].to_numpy()
     negatives, neg_gc, shortfall = [], [], {}
     for split in SPLITS:
         p = (pos["split"] == split).to_numpy()
-        c = np.flatnonzero((cand["split"] == split).to_numpy())
-        idx, short = gc_matched_sample(pos_gc[p], cand_gc[c], negative_ratio, gc_bins, rng)
-        negatives.append(cand.iloc[c[idx]])
-        neg_gc.append(cand_gc[c[idx]])
+        c = np.flatnonzero(cand_split == split)
+        idx, short = gc_matched_sample(pos_gc[p], cand.gc[c], negative_ratio, gc_bins, rng)
+        chosen = c[idx]
+        start = cand.start[chosen]
+        negatives.append(pd.DataFrame({"chrom": cand.names[cand.chrom[chosen]], "start": start, "end": start + window, "split": split}))
+        neg_gc.append(cand.gc[chosen])
         shortfall[split] = short
     neg = pd.concat(negatives, ignore_index=True)
     pos = pos.assign(label=1, kind="peak")
