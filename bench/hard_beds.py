@@ -184,8 +184,8 @@ def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -
     work = folder / f"model_{model}"
     scores = str(work / "scores.npz")
     settings = config["interpret"]
-    interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), scores, n_references=settings["n_references"],
-                  max_sequences=settings["max_sequences"], threads=2, seed=seed)  # fmt: skip
+    interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), scores, threads=2, seed=seed,
+                  **{k: v for k, v in settings.items() if k != "split"})  # fmt: skip
     meme, taxa = jaspar_database()
     out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}
     Path(out["h5"]).parent.mkdir(exist_ok=True)

@@ -34,3 +34,34 @@ def test_no_augmentation_when_disabled():
     x = torch.rand(5, 4, 20)
     xa, _ = augment(x, torch.zeros(5, 20), 0, gen, reverse_complement=False)
     torch.testing.assert_close(xa, x)
+
+
+def test_batch_loader_draws_the_batches_and_seeds_of_a_shuffled_dataloader():
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from bindscope.data import batch_loader
+
+    dataset = TensorDataset(torch.arange(100)[:, None].repeat(1, 3), torch.arange(100).float())
+    ours = list(batch_loader(dataset, 16, torch.Generator().manual_seed(3)))
+    theirs = list(DataLoader(dataset, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(3)))
+    assert len(ours) == len(theirs) == 7
+    for a, b in zip(ours, theirs, strict=True):
+        assert all(torch.equal(u, v) for u, v in zip(a, b, strict=True))
+    in_order = torch.cat([b[1] for b in batch_loader(dataset, 16)])
+    assert torch.equal(in_order, torch.arange(100).float())
+
+
+def test_load_split_keeps_bases_uint8_until_a_batch_is_made(tmp_path):
+    import numpy as np
+
+    from bindscope.data import EncodedDataModule, load_split
+    from bindscope.io import save_encoded
+
+    x = np.eye(4, dtype=np.uint8)[np.zeros((6, 20), int)].transpose(0, 2, 1).copy()
+    save_encoded(tmp_path / "s.npz", x=x, y=np.ones(6, np.uint8), y_base=np.ones((6, 20), np.uint8))
+    dataset = load_split(str(tmp_path / "s.npz"))
+    assert dataset.tensors[0].dtype == dataset.tensors[2].dtype == torch.uint8
+    data = EncodedDataModule(str(tmp_path / "s.npz"), str(tmp_path / "s.npz"), batch_size=4)
+    data.setup()
+    xb, yb, y_base = data.on_after_batch_transfer(next(iter(data.val_dataloader())), 0)
+    assert xb.dtype == yb.dtype == y_base.dtype == torch.float32 and xb.shape == (6, 4, 20)

@@ -135,3 +135,36 @@ def test_attribution_works_under_global_deterministic_mode():
     finally:
         torch.use_deterministic_algorithms(False)
     assert np.isfinite(attr.hypothetical).all()
+
+
+def test_contributions_do_not_depend_on_the_batch_size():
+    """Contributions are equal; hypothetical scores of absent bases may differ where a multiplier's
+    denominator is near zero (captum's rescale rule then falls back to the gradient)."""
+    model, x = _model(), _seqs(n=7)
+    refs = dinucleotide_shuffle(x, 3, 0)
+    small, large = deep_lift_shap(model, x, refs, batch_size=3), deep_lift_shap(model, x, refs, batch_size=64)
+    np.testing.assert_allclose(large.contribution, small.contribution, atol=1e-5)
+    assert np.corrcoef(large.hypothetical.ravel(), small.hypothetical.ravel())[0, 1] > 0.98
+
+
+def test_resolve_device_names_what_is_missing():
+    from bindscope.interpret import resolve_device
+
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="accelerator"):
+        resolve_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA device"):
+            resolve_device("gpu")
+
+
+@pytest.mark.gpu
+def test_gpu_scores_match_the_cpu_scores():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device on this machine")
+    model, x = _model(), _seqs(n=16)
+    refs = dinucleotide_shuffle(x, 4, 0)
+    cpu = deep_lift_shap(model, x, refs).hypothetical
+    gpu = deep_lift_shap(model, x, refs, batch_size=1024, device="cuda").hypothetical
+    np.testing.assert_allclose(gpu, cpu, atol=1e-4, rtol=1e-3)

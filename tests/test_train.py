@@ -109,3 +109,49 @@ def test_restarts_keep_the_best_validation_auprc(tmp_path):
     kept = log.loc[log["kept"], "restart"].unique()
     assert len(kept) == 1 and best[kept[0]] == best.max()
     assert models.load(out / "model.ckpt")[0] is not None and not list(out.glob(".*"))
+
+
+def test_validation_interval_splits_long_epochs_evenly():
+    from bindscope.train import validation_interval
+
+    assert validation_interval(100, 500) == 1.0  # a short epoch: validated once, at its end
+    assert validation_interval(500, 500) == 1.0
+    assert validation_interval(2083, 500) == 0.2  # 66,656 windows in batches of 32: five validations
+    with pytest.raises(ValueError, match="val_every_steps"):
+        validation_interval(10, 0)
+
+
+def test_long_epochs_are_validated_and_stopped_within_the_epoch(tmp_path):
+    """400 windows in batches of 8 are 50 steps: validated every 10, with patience counted in validations."""
+    small = {"n_filters": 4, "n_filters2": 4}
+    out = _train(tmp_path, "cnn", model_params=small, batch_size=8, val_every_steps=10, max_epochs=2, patience=50)
+    log = pd.read_csv(out / "log.csv")
+    assert len(log) == 10 and list(log["epoch"]) == [0] * 5 + [1] * 5
+    assert log["step"].is_monotonic_increasing and log["train_loss"].notna().all()
+
+
+def test_precision_auto_is_full_on_cpu_and_unknown_names_fail():
+    from bindscope.train import resolve_precision
+
+    assert resolve_precision("auto", "cpu") == "32-true"
+    assert resolve_precision("bf16-mixed", "cpu") == "bf16-mixed"
+    with pytest.raises(ValueError, match="precision"):
+        resolve_precision("fp8", "cpu")
+
+
+@pytest.mark.gpu
+def test_training_on_the_gpu_keeps_the_set_there_and_learns(tmp_path):
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device on this machine")
+    from bindscope.data import EncodedDataModule
+    from bindscope.train import resolve_precision
+
+    out = _train(tmp_path, "cnn", model_params={"n_filters": 16}, lr=1e-2, max_epochs=25, patience=25, accelerator="gpu")
+    data = EncodedDataModule(str(tmp_path / "train.npz"), str(tmp_path / "val.npz"))
+    data.setup()
+    data.move_to_device(torch.device("cuda"))
+    assert all(t.is_cuda for t in data.datasets["train"].tensors)
+    assert resolve_precision("auto", "gpu") in ("bf16-mixed", "32-true")
+    model, _ = models.load(out / "model.ckpt")
+    test = np.load(tmp_path / "test.npz")
+    assert binary_metrics(test["y"], predict(model, test["x"]), 0.5)["auroc"] > 0.9

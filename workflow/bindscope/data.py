@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import lightning as L
 import torch
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 from bindscope.io import load_npz
 
+#: Share of the GPU's free memory a training set may take to be moved there whole.
+DEVICE_RESIDENT_SHARE = 0.25
+
 
 def load_split(path: str) -> TensorDataset:
-    """TensorDataset of (x uint8 (N, 4, L), y float (N,), y_base float (N, L)) from an encoded npz."""
+    """TensorDataset of (x uint8 (N, 4, L), y float (N,), y_base uint8 (N, L)) from an encoded npz.
+
+    Sequences and per-base labels stay uint8 (a quarter of float32's memory) until a batch is
+    on its device (:meth:`EncodedDataModule.on_after_batch_transfer` makes them float).
+    """
     arrays = load_npz(path)
-    return TensorDataset(torch.from_numpy(arrays["x"]), torch.from_numpy(arrays["y"]).float(), torch.from_numpy(arrays["y_base"]).float())
+    y_base = torch.from_numpy(arrays["y_base"].astype("uint8", copy=False))
+    return TensorDataset(torch.from_numpy(arrays["x"]), torch.from_numpy(arrays["y"]).float(), y_base)
+
+
+def batch_loader(dataset: TensorDataset, batch_size: int, generator: torch.Generator | None = None) -> DataLoader:
+    """Batches by one fancy index per tensor (``tensor[indices]``), not one item per sequence then collate.
+
+    Shuffled with ``generator`` when given (the order ``DataLoader(shuffle=True, generator=...)``
+    would draw: the loader takes its base seed from ``generator`` before the sampler draws the
+    permutation), in order otherwise. Works as well on tensors already on a GPU.
+    """
+    order = RandomSampler(dataset, generator=generator) if generator is not None else SequentialSampler(dataset)
+    return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None, generator=generator)
 
 
 def augment(
@@ -63,21 +82,31 @@ class EncodedDataModule(L.LightningDataModule):
         for split, path in self.paths.items():
             if path and split not in self.datasets:
                 self.datasets[split] = load_split(path)
+        device = self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
+        if device.type == "cuda":
+            self.move_to_device(device)
+
+    def move_to_device(self, device: torch.device) -> None:
+        """Move each split to ``device`` once when it fits, so no batch is copied from the host."""
+        free, _ = torch.cuda.mem_get_info(device)
+        for split, dataset in self.datasets.items():
+            size = sum(t.nbytes for t in dataset.tensors)
+            if size <= DEVICE_RESIDENT_SHARE * free and dataset.tensors[0].device != device:
+                self.datasets[split] = TensorDataset(*(t.to(device) for t in dataset.tensors))
+                free -= size
 
     def train_dataloader(self) -> DataLoader:
-        return DataLoader(
-            self.datasets["train"], batch_size=self.batch_size, shuffle=True, generator=torch.Generator().manual_seed(self.seed)
-        )
+        return batch_loader(self.datasets["train"], self.batch_size, torch.Generator().manual_seed(self.seed))
 
     def val_dataloader(self) -> DataLoader:
-        return DataLoader(self.datasets["val"], batch_size=4 * self.batch_size)
+        return batch_loader(self.datasets["val"], 4 * self.batch_size)
 
     def test_dataloader(self) -> DataLoader:
-        return DataLoader(self.datasets["test"], batch_size=4 * self.batch_size)
+        return batch_loader(self.datasets["test"], 4 * self.batch_size)
 
     def on_after_batch_transfer(self, batch, dataloader_idx: int):
         x, y, y_base = batch
-        x = x.float()
+        x, y_base = x.float(), y_base.float()
         if self.trainer is not None and self.trainer.training:
             x, y_base = augment(x, y_base, self.max_shift, self.generator, self.reverse_complement)
         return x, y, y_base

@@ -80,8 +80,27 @@ def target_mask(y_base: np.ndarray) -> np.ndarray:
     return mask
 
 
+def resolve_device(accelerator: str) -> torch.device:
+    """The torch device for ``accelerator``: auto (CUDA when there is one, else CPU), cpu, gpu or cuda."""
+    if accelerator == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if accelerator in ("gpu", "cuda"):
+        if not torch.cuda.is_available():
+            raise ValueError(f"accelerator {accelerator!r} asked for, but torch sees no CUDA device here")
+        return torch.device("cuda")
+    if accelerator == "cpu":
+        return torch.device("cpu")
+    raise ValueError(f"accelerator must be auto, cpu, gpu or cuda, got {accelerator!r}")
+
+
 def deep_lift_shap(
-    model: nn.Module, x: np.ndarray, references: np.ndarray, *, mask: np.ndarray | None = None, batch_size: int = 64
+    model: nn.Module,
+    x: np.ndarray,
+    references: np.ndarray,
+    *,
+    mask: np.ndarray | None = None,
+    batch_size: int = 64,
+    device: torch.device | str = "cpu",
 ) -> Attributions:
     """Hypothetical DeepLIFT contributions averaged over per-sequence references.
 
@@ -98,6 +117,8 @@ def deep_lift_shap(
         Bases whose logits a per-base model's target sums (e.g. :func:`target_mask`); all when None.
     batch_size : int
         Sequence x reference pairs per forward pass.
+    device : torch.device or str
+        Where the model runs (each batch is copied there and its scores back).
 
     Returns
     -------
@@ -109,9 +130,9 @@ def deep_lift_shap(
         raise ValueError(f"references must have shape (N, R, 4, L) = ({len(x)}, R, {x.shape[1]}, {x.shape[2]}), got {references.shape}")
     if mask is not None and mask.shape != (len(x), x.shape[2]):
         raise ValueError(f"mask must have shape (N, L) = ({len(x)}, {x.shape[2]}), got {mask.shape}")
-    explainer = DeepLift(SummedOutput(model.eval()))
+    explainer = DeepLift(SummedOutput(model.eval().to(device)))
     with _nondeterministic_ops_warn_only():
-        hyp = _attribute(explainer, x, references, mask, batch_size)
+        hyp = _attribute(explainer, x, references, mask, batch_size, torch.device(device))
     return Attributions(x.astype(np.uint8), hyp, hyp * x)
 
 
@@ -128,20 +149,24 @@ def _nondeterministic_ops_warn_only():
         torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
 
 
-def _attribute(explainer: DeepLift, x: np.ndarray, references: np.ndarray, mask: np.ndarray | None, batch_size: int) -> np.ndarray:
+def _attribute(
+    explainer: DeepLift, x: np.ndarray, references: np.ndarray, mask: np.ndarray | None, batch_size: int, device: torch.device
+) -> np.ndarray:
     """Hypothetical contributions (N, 4, L), averaged over each sequence's references."""
     n_refs = references.shape[1]
     per_batch = max(1, batch_size // n_refs)
     hyp = np.empty(x.shape, dtype=np.float32)
     for i in range(0, len(x), per_batch):
-        xb = torch.from_numpy(x[i : i + per_batch]).float()
+        xb = torch.from_numpy(x[i : i + per_batch]).to(device).float()
         inputs = xb.repeat_interleave(n_refs, dim=0).requires_grad_()
-        base = torch.from_numpy(references[i : i + per_batch]).float().reshape(-1, *x.shape[1:])
-        extra = None if mask is None else (torch.from_numpy(mask[i : i + per_batch]).float().repeat_interleave(n_refs, dim=0),)
+        base = torch.from_numpy(references[i : i + per_batch]).to(device).float().reshape(-1, *x.shape[1:])
+        extra = None
+        if mask is not None:
+            extra = (torch.from_numpy(mask[i : i + per_batch]).to(device).float().repeat_interleave(n_refs, dim=0),)
         attr = explainer.attribute(
             inputs, baselines=base, target=0, additional_forward_args=extra, custom_attribution_func=hypothetical_contributions
         )
-        hyp[i : i + per_batch] = attr.detach().reshape(len(xb), n_refs, *x.shape[1:]).mean(dim=1).numpy()
+        hyp[i : i + per_batch] = attr.detach().reshape(len(xb), n_refs, *x.shape[1:]).mean(dim=1).cpu().numpy()
     return hyp
 
 
@@ -174,11 +199,23 @@ def attribution_peaks(contribution: np.ndarray, width: int = 10) -> np.ndarray:
     return sums.argmax(axis=1) + width // 2
 
 
-def run(ckpt: str, encoded: str, out: str, *, n_references: int, max_sequences: int, threads: int, seed: int) -> None:
+def run(
+    ckpt: str,
+    encoded: str,
+    out: str,
+    *,
+    n_references: int,
+    max_sequences: int,
+    batch_size: int,
+    accelerator: str,
+    threads: int,
+    seed: int,
+) -> None:
     """Attributions for the positives of one encoded split, written to scores.npz.
 
     A per-sequence model's logit is explained; for a per-base model, the sum of its logits over
-    each positive's labelled peak bases (``y_base``; all bases where none is labelled).
+    each positive's labelled peak bases (``y_base``; all bases where none is labelled). The model
+    runs on ``accelerator`` (:func:`resolve_device`), ``batch_size`` sequence x reference pairs at a time.
     """
     torch.set_num_threads(threads)
     model, _ = models.load(ckpt)
@@ -187,7 +224,9 @@ def run(ckpt: str, encoded: str, out: str, *, n_references: int, max_sequences: 
     x = data["x"][keep]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     mask = target_mask(data["y_base"][keep]) if models.is_per_base(model) else None
-    attr = deep_lift_shap(model, x, refs, mask=mask)
+    device = resolve_device(accelerator)
+    attr = deep_lift_shap(model, x, refs, mask=mask, batch_size=batch_size, device=device)
+    model.cpu()
     check = slice(0, 64)  # a sample: the check is one forward pass over its sequence x reference pairs
     delta = convergence_delta(model, x[check], refs[check], attr.contribution[check], None if mask is None else mask[check])
     scale = np.abs(attr.contribution[check].sum(axis=(1, 2))).mean() if len(x) else 0.0

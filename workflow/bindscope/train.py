@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from pathlib import Path
@@ -137,6 +138,36 @@ class BindingModule(L.LightningModule):
         return optimizer
 
 
+#: Precisions :func:`resolve_precision` knows ("auto": bf16-mixed on a GPU that has bfloat16, else 32-true).
+PRECISIONS = ("auto", "32-true", "16-mixed", "bf16-mixed")
+
+
+def uses_gpu(accelerator: str) -> bool:
+    """Whether Lightning's ``accelerator`` (auto, cpu, gpu, cuda) trains on a CUDA GPU here."""
+    return accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available())
+
+
+def resolve_precision(precision: str, accelerator: str) -> str:
+    """Lightning's precision for ``precision``: "auto" is bf16-mixed on a CUDA GPU with bfloat16, 32-true otherwise."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision != "auto":
+        return precision
+    return "bf16-mixed" if uses_gpu(accelerator) and torch.cuda.is_bf16_supported() else "32-true"
+
+
+def validation_interval(n_batches: int, val_every_steps: int) -> float:
+    """Lightning's ``val_check_interval``: the fraction of an epoch between validations.
+
+    An epoch of at most ``val_every_steps`` batches is validated once, at its end; a longer one
+    k = ceil(n_batches / val_every_steps) times, at equal intervals (so a large set is
+    checked, and can stop early, within an epoch).
+    """
+    if val_every_steps < 1:
+        raise ValueError(f"val_every_steps must be at least 1, got {val_every_steps}")
+    return 1.0 / max(1, math.ceil(n_batches / val_every_steps))
+
+
 def fit(
     module: BindingModule,
     data: EncodedDataModule,
@@ -146,21 +177,31 @@ def fit(
     min_epochs: int,
     patience: int,
     min_delta: float,
-    accelerator: str = "auto",
+    val_every_steps: int,
+    accelerator: str,
+    precision: str,
 ) -> tuple[str, pd.DataFrame]:
-    """Train with early stopping on validation AUPRC; return the best checkpoint path and the epoch log.
+    """Train with early stopping on validation AUPRC; return the best checkpoint path and the validation log.
 
-    Training stops after ``patience`` epochs without a validation AUPRC gain above ``min_delta``,
-    but not before ``min_epochs``; the checkpoint kept is the epoch with the best validation AUPRC.
+    Validation runs every epoch, or several times per epoch when an epoch is longer than
+    ``val_every_steps`` batches (:func:`validation_interval`). Training stops after ``patience``
+    validations without an AUPRC gain above ``min_delta``, but not before ``min_epochs``; the
+    checkpoint kept is the validation with the best AUPRC. The log has one row per validation
+    (epoch, step, its metrics, and the epoch's mean training loss).
     """
     deterministic_before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
     checkpoint = ModelCheckpoint(dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1)
+    data.setup()
+    n_batches = math.ceil(len(data.datasets["train"]) / data.batch_size)
     trainer = L.Trainer(
         max_epochs=max_epochs,
         min_epochs=min_epochs,
         accelerator=accelerator,
+        precision=resolve_precision(precision, accelerator),
         devices=1,
-        deterministic=True,
+        # CUDA has no deterministic kernel for some backward passes: warn there rather than fail.
+        deterministic="warn" if uses_gpu(accelerator) else True,
+        val_check_interval=validation_interval(n_batches, val_every_steps),
         default_root_dir=workdir,
         callbacks=[
             EarlyStopping(monitor="val_auprc", mode="max", patience=patience, min_delta=min_delta),
@@ -181,9 +222,15 @@ def fit(
     finally:  # Lightning's deterministic=True switches torch's global flag on: leave both as we found them
         torch.use_deterministic_algorithms(deterministic_before[0], warn_only=deterministic_before[1])
         torch.backends.mkldnn.deterministic = mkldnn_before
-    log = pd.read_csv(Path(workdir) / "log" / "version_0" / "metrics.csv")
-    log = log.groupby("epoch", as_index=False).first()  # one row per epoch: train and val metrics
-    return checkpoint.best_model_path, log
+    return checkpoint.best_model_path, validation_log(Path(workdir) / "log" / "version_0" / "metrics.csv")
+
+
+def validation_log(metrics_csv: Path) -> pd.DataFrame:
+    """One row per validation from Lightning's metrics.csv, with its epoch's mean training loss."""
+    metrics = pd.read_csv(metrics_csv)
+    val = metrics[metrics["val_auprc"].notna()].drop(columns="train_loss")
+    train = metrics.loc[metrics["train_loss"].notna(), ["epoch", "train_loss"]]
+    return val.merge(train, on="epoch", how="left").reset_index(drop=True)
 
 
 def run(
@@ -206,6 +253,9 @@ def run(
     max_shift: int,
     reverse_complement: bool,
     restarts: int,
+    val_every_steps: int,
+    accelerator: str,
+    precision: str,
     threads: int,
     seed: int,
 ) -> None:
@@ -220,6 +270,7 @@ def run(
     Path(out["ckpt"]).parent.mkdir(parents=True, exist_ok=True)
     losses = {"pos_weight": pos_weight, "base_loss_weight": base_loss_weight}
     stopping = {"max_epochs": max_epochs, "min_epochs": min_epochs, "patience": patience, "min_delta": min_delta}
+    stopping |= {"val_every_steps": val_every_steps, "accelerator": accelerator, "precision": precision}
     with temporary_dir(out["ckpt"]) as workdir:
         runs = []
         for restart in range(restarts):
@@ -248,4 +299,4 @@ def run(
     chosen = log[log["kept"]]
     best_row = chosen.loc[chosen["val_auprc"].idxmax()]
     scores = f"val_auprc {best_row['val_auprc']:.4f} val_auroc {best_row['val_auroc']:.4f}"
-    print(f"kept restart {kept}, best epoch {int(best_row['epoch'])}: {scores}")
+    print(f"kept restart {kept}, best epoch {int(best_row['epoch'])} (step {int(best_row['step'])}): {scores}")

@@ -16,7 +16,7 @@ rule pwm_scan:
         "../../envs/baselines.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("pwm_scan"),
     params:
         out=named_outputs,
         motif=lambda wildcards: samples.loc[wildcards.tf, "motif"],
@@ -44,7 +44,7 @@ rule kmer_lr:
         "../../envs/baselines.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=memory("kmer_lr"),
     params:
         out=named_outputs,
         k=config["kmer_lr"]["k"],

@@ -46,6 +46,7 @@ from bindscope.layout import (  # noqa: E402
 from bindscope.configcheck import check_config, check_config_files  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import check_writable  # noqa: E402
+from bindscope.resources import mem_mb  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402
 
 # Checks that need no data, before the job graph is built: configuration, output folders, sheet.
@@ -221,3 +222,8 @@ def report_locations():
     lines = ["", "bindscope reports:", f"  {os.path.abspath(SUMMARY['html'])}"]
     lines += [f"  {os.path.abspath(fill(REPORT['html'], tf=tf))}" for tf in TFS]
     return "\n".join(lines)
+
+
+def memory(rule):
+    """A rule's mem_mb: bindscope.resources.mem_mb of its input size and attempt."""
+    return lambda wildcards, input, attempt: mem_mb(rule, input.size_mb, attempt)

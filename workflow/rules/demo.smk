@@ -9,7 +9,7 @@ rule demo:
         "../../envs/demo.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("demo"),
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output[0]),
         n_peaks=config["demo"]["n_peaks"],
@@ -30,7 +30,7 @@ rule demo_weak:
         "../../envs/demo.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("demo_weak"),
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output[0]),
         n_peaks=config["demo"]["weak_n_peaks"],

@@ -14,7 +14,7 @@ rule encode:
         "../../envs/encode.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=memory("encode"),
     params:
         out=named_outputs,
         source=config["base_labels"]["source"],

@@ -13,7 +13,7 @@ rule evaluate:
         "../../envs/evaluate.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("evaluate"),
     params:
         out=named_outputs,
         threshold=config["threshold"],

@@ -12,13 +12,16 @@ rule interpret:
         "../../envs/interpret.yaml"
     threads: 2
     resources:
-        mem_mb=4000,
+        mem_mb=memory("interpret"),
     params:
         n_references=config["interpret"]["n_references"],
         max_sequences=config["interpret"]["max_sequences"],
+        batch_size=config["interpret"]["batch_size"],
+        accelerator=config["interpret"]["accelerator"],
         seed=config["seed"],
     shell:
         "python -m bindscope interpret --ckpt {input.ckpt:q} --encoded {input.encoded:q} "
         "--out {output:q} --n-references {params.n_references:q} "
-        "--max-sequences {params.max_sequences:q} --threads {threads} --seed {params.seed:q} "
+        "--max-sequences {params.max_sequences:q} --batch-size {params.batch_size:q} "
+        "--accelerator {params.accelerator:q} --threads {threads} --seed {params.seed:q} "
         "> {log:q} 2>&1"

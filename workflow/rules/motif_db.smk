@@ -13,7 +13,7 @@ rule motif_db:
         "../../envs/motif_db.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory("motif_db"),
     params:
         tax_groups=lambda wildcards: (
             [] if wildcards.groups == "all" else wildcards.groups.split("_")

@@ -9,7 +9,7 @@ rule motif_kernels:
         "../../envs/motifs.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("motif_kernels"),
     params:
         seed=config["seed"],
     shell:
@@ -55,7 +55,7 @@ rule motifs:
         "../../envs/motifs.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=memory("motifs"),
     params:
         out=named_outputs,
         max_seqlets=config["motifs"]["max_seqlets"],

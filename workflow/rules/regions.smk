@@ -14,7 +14,7 @@ rule regions:
         "../../envs/regions.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=memory("regions"),
     params:
         out=named_outputs,
         blacklist=optional_flag("blacklist", "blacklist"),

@@ -31,7 +31,7 @@ rule report:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("report"),
     params:
         out=named_outputs,
         peaks=sample_file("peaks"),
@@ -70,7 +70,7 @@ rule summary:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory("summary"),
     params:
         out=named_outputs,
     shell:

@@ -11,7 +11,7 @@ rule train:
         "../../envs/train.yaml"
     threads: 2
     resources:
-        mem_mb=4000,
+        mem_mb=memory("train"),
     params:
         out=named_outputs,
         lr=config["train"]["lr"],
@@ -27,6 +27,9 @@ rule train:
         reverse_complement=config["train"]["reverse_complement"],
         restarts=lambda wildcards: config["train"]["restarts"].get(wildcards.model, 1),
         pos_weight=config["train"]["pos_weight"],
+        val_every_steps=config["train"]["val_every_steps"],
+        accelerator=config["train"]["accelerator"],
+        precision=config["train"]["precision"],
         model_params=lambda wildcards: json.dumps(
             config["architecture"].get(wildcards.model) or {}
         ),
@@ -40,6 +43,7 @@ rule train:
         "--base-loss-weight {params.base_loss_weight:q} "
         "--patience {params.patience:q} --min-delta {params.min_delta:q} "
         "--max-shift {params.max_shift:q} --reverse-complement {params.reverse_complement:q} "
-        "--restarts {params.restarts:q} "
+        "--restarts {params.restarts:q} --val-every-steps {params.val_every_steps:q} "
+        "--accelerator {params.accelerator:q} --precision {params.precision:q} "
         "--pos-weight {params.pos_weight:q} --model-params {params.model_params:q} "
         "--threads {threads} --seed {params.seed:q} > {log:q} 2>&1"

@@ -16,7 +16,7 @@ rule validate:
         "../../envs/validate.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=memory("validate"),
     params:
         blacklist=optional_flag("blacklist", "blacklist"),
         motif=optional_flag("motif", "motif"),
