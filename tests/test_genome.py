@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from bindscope.errors import InputError
@@ -18,3 +19,12 @@ def test_missing_and_not_fasta(tmp_path):
     (tmp_path / "peaks.fa").write_text("chr1\t1\t2\n")
     with pytest.raises(InputError, match="line 1: not a FASTA"):
         open_genome(tmp_path / "peaks.fa")
+
+
+def test_base_counts_in_chunks_equal_whole_chromosome_counts(tiny_genome):
+    from bindscope.genome import base_counts
+
+    fasta = open_genome(tiny_genome / "genome.fa")
+    for chrom in chrom_sizes(fasta):
+        whole = np.bincount(chrom_codes(fasta, chrom), minlength=5)
+        np.testing.assert_array_equal(base_counts(fasta, chrom, chunk=7_001), whole)

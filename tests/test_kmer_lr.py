@@ -31,6 +31,14 @@ def test_counts_equal_a_python_count_with_strands_collapsed_and_n_skipped():
         assert got == dict(expected) and row.sum() == sum(expected.values())
 
 
+def test_counts_in_chunks_equal_counts_at_once():
+    x = one_hot_codes(np.random.default_rng(1).integers(0, 5, (11, 40)).astype(np.uint8))
+    whole, chunked = kmer_counts(x, 4, chunk=len(x)), kmer_counts(x, 4, chunk=3)
+    assert chunked.shape == whole.shape and (chunked != whole).nnz == 0
+    np.testing.assert_array_equal(chunked.indices, whole.indices)
+    assert kmer_counts(x[:0], 4).shape == (0, whole.shape[1])
+
+
 def _planted(n: int, rng) -> tuple[np.ndarray, np.ndarray]:
     codes = rng.integers(0, 4, (n, 80)).astype(np.uint8)
     y = (np.arange(n) % 2).astype(np.uint8)

@@ -64,6 +64,14 @@ def chrom_codes(fasta: pyfaidx.Fasta, chrom: str) -> np.ndarray:
     return region_codes(fasta, chrom, 0, len(fasta[chrom]))
 
 
+def base_counts(fasta: pyfaidx.Fasta, chrom: str, chunk: int = 10_000_000) -> np.ndarray:
+    """Counts of A, C, G, T and other codes in ``chrom``, int64 (5,), reading ``chunk`` bases at a time."""
+    counts = np.zeros(5, dtype=np.int64)
+    for start in range(0, len(fasta[chrom]), chunk):
+        counts += np.bincount(region_codes(fasta, chrom, start, start + chunk), minlength=5)
+    return counts
+
+
 def grid_composition(fasta: pyfaidx.Fasta, chrom: str, window: int, chunk: int = 25_000) -> tuple[np.ndarray, np.ndarray]:
     """G+C and unknown-base (not ACGT) counts of each grid window [k * window, (k + 1) * window) of ``chrom``.
 

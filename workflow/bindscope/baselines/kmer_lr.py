@@ -30,12 +30,21 @@ def canonical_columns(k: int) -> tuple[np.ndarray, int]:
     return column, int(column.max()) + 1
 
 
-def kmer_counts(x: np.ndarray, k: int) -> sparse.csr_matrix:
-    """Canonical k-mer counts of one-hot windows x (N, 4, L): sparse (N, n_columns) float32."""
-    n, _, length = x.shape
+def kmer_counts(x: np.ndarray, k: int, chunk: int = 4096) -> sparse.csr_matrix:
+    """Canonical k-mer counts of one-hot windows x (N, 4, L): sparse (N, n_columns) float32.
+
+    Counted ``chunk`` windows at a time, so the dense intermediates stay at a few times
+    ``chunk * L`` integers however many windows there are.
+    """
     column, n_columns = canonical_columns(k)
-    if length < k:
-        return sparse.csr_matrix((n, n_columns), dtype=np.float32)
+    if x.shape[2] < k or len(x) == 0:
+        return sparse.csr_matrix((len(x), n_columns), dtype=np.float32)
+    parts = [_chunk_counts(x[i : i + chunk], k, column, n_columns) for i in range(0, len(x), chunk)]
+    return sparse.vstack(parts, format="csr")
+
+
+def _chunk_counts(x: np.ndarray, k: int, column: np.ndarray, n_columns: int) -> sparse.csr_matrix:
+    n = len(x)
     codes = x.argmax(axis=1).astype(np.int64)  # (N, L)
     valid = x.any(axis=1)
     windows = np.lib.stride_tricks.sliding_window_view(codes, k, axis=1)  # (N, L-k+1, k)
