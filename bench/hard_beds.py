@@ -39,7 +39,7 @@ from bindscope.demo import make_demo, make_weak_demo
 from bindscope.evaluate import predict
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
-from bindscope.layout import MOTIFS
+from bindscope.layout import INTERPRETATION, MOTIFS
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
 from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
@@ -182,9 +182,10 @@ def jaspar_database() -> tuple[str, str]:
 def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -> dict:
     """Interpret the trained model, find and name its patterns as the workflow does; the verdict's columns."""
     work = folder / f"model_{model}"
-    scores = str(work / "scores.npz")
-    settings = config["interpret"]
-    interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), scores, threads=2, seed=seed,
+    files = {key: str(work / Path(path).name) for key, path in INTERPRETATION.items()}
+    scores = files["scores"]
+    settings = config["interpret"] | {"methods": ["deep_lift_shap"]}  # the verdict needs only the scores TF-MoDISco reads
+    interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), files, threads=2, seed=seed,
                   **{k: v for k, v in settings.items() if k != "split"})  # fmt: skip
     meme, taxa = jaspar_database()
     out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}

@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 
 from bindscope import models
-from bindscope.interpret import deep_lift_shap
+from bindscope.attribution import deep_lift_shap
 from bindscope.io import load_npz
 from bindscope.shuffle import dinucleotide_shuffle
 

@@ -1,170 +1,89 @@
+"""The interpret stage: every configured method on a checkpoint's positives, its table compared with ISM."""
+
+from __future__ import annotations
+
 import numpy as np
+import pandas as pd
 import pytest
 import torch
-from captum.attr import DeepLift
 
-from bindscope.interpret import SummedOutput, convergence_delta, deep_lift_shap, target_mask
+from bindscope import interpret
+from bindscope.io import load_npz, save_encoded
+from bindscope.layout import INTERPRETATION
 from bindscope.models.cnn import CNN
-from bindscope.models.unet import UNet
 from bindscope.sequence import one_hot_codes
-from bindscope.shuffle import dinucleotide_shuffle
+from bindscope.verdict import best_method
+from conftest import CONFIG, files_in
+
+PARAMS = {"input_length": 60, "n_filters": 6, "kernel_size": 7, "n_filters2": 6, "kernel_size2": 3, "pool": 4, "dropout": 0.0}
 
 
-def _model(seed: int = 0, **options) -> CNN:
-    torch.manual_seed(seed)
-    model = CNN(input_length=60, n_filters=8, kernel_size=7, n_filters2=8, kernel_size2=3, pool=4, dropout=0.0, **options)
-    with torch.no_grad():  # spread the weights so that units both fire and stay silent
-        for p in model.parameters():
-            p.mul_(3)
-    return model.eval()
+@pytest.fixture
+def stage_inputs(tmp_path):
+    """A CNN checkpoint and an encoded split of 14 positives and 6 negatives (60 bp)."""
+    torch.manual_seed(0)
+    model = CNN(**PARAMS)
+    state = {
+        "hyper_parameters": {"model_name": "cnn", "model_params": PARAMS},
+        "state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
+    }
+    torch.save(state, tmp_path / "m.ckpt")
+    rng = np.random.default_rng(0)
+    n = 20
+    save_encoded(
+        tmp_path / "test.npz",
+        x=one_hot_codes(rng.integers(0, 4, (n, 60)).astype(np.uint8)),
+        y=(np.arange(n) % 10 < 7).astype(np.uint8),
+        y_base=np.zeros((n, 60), dtype=np.uint8),
+        chrom=np.array(["chr1"] * n),
+        start=np.arange(n) * 100,
+    )
+    return tmp_path
 
 
-def _seqs(n: int = 6, length: int = 60, seed: int = 1) -> np.ndarray:
-    return one_hot_codes(np.random.default_rng(seed).integers(0, 4, (n, length)).astype(np.uint8))
+def run_stage(folder, **changes):
+    out = files_in(folder / "out", INTERPRETATION)
+    (folder / "out").mkdir(exist_ok=True)
+    options = {k: v for k, v in CONFIG["interpret"].items() if k != "split"} | {"ism_sequences": 5, "ig_steps": 4, "n_references": 3}
+    interpret.run(str(folder / "m.ckpt"), str(folder / "test.npz"), out, threads=1, seed=0, **(options | changes))
+    return out
 
 
-@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}])
-def test_deeplift_sums_to_output_difference(options):
-    model, x = _model(**options), _seqs()
-    refs = dinucleotide_shuffle(x, 4, 0)
-    xt = torch.from_numpy(x).float().repeat_interleave(4, 0)
-    bt = torch.from_numpy(refs).float().reshape(-1, 4, 60)
-    attr, delta = DeepLift(model).attribute(xt, baselines=bt, target=0, return_convergence_delta=True)
-    diff = (model(xt) - model(bt))[:, 0].detach()
-    assert diff.abs().max() > 0.1  # the test is not vacuous
-    assert torch.allclose(attr.sum(dim=(1, 2)), diff, atol=1e-4)
-    assert delta.abs().max() < 1e-4
+def test_every_method_is_timed_and_compared_with_ism(stage_inputs):
+    out = run_stage(stage_inputs)
+    table = pd.read_csv(out["methods"], sep="\t")
+    assert list(table["method"]) == CONFIG["interpret"]["methods"]
+    assert list(table.columns) == interpret.METHOD_COLUMNS
+    assert (table["seconds"] > 0).all()
+    assert table.set_index("method")["n_sequences"].to_dict() == {m: 5 if m == "ism" else 14 for m in table["method"]}
+    ism_row = table[table["method"] == "ism"].iloc[0]
+    assert ism_row["pearson_ism"] == pytest.approx(1.0) and ism_row["n_compared"] == 5
+    assert table.set_index("method").loc[["deep_lift_shap", "integrated_gradients"], "convergence_delta_max"].notna().all()
+    assert table.set_index("method").loc[["saliency", "ism"], "convergence_delta_max"].isna().all()
+    assert best_method(table) in ("deep_lift_shap", "saliency", "input_x_gradient", "integrated_gradients")
+    scores, examples = load_npz(out["scores"]), load_npz(out["examples"])
+    assert str(scores["method"]) == "deep_lift_shap" and scores["contribution"].shape == (14, 4, 60)
+    assert list(examples["index"]) == [0, 3, 6, 10, 13]  # spread over the 14 positives
+    for method in CONFIG["interpret"]["methods"]:
+        assert examples[method].shape == (5, 4, 60)
+    np.testing.assert_allclose(examples["deep_lift_shap"], scores["hypothetical"][examples["index"]])
 
 
-def test_contribution_is_hypothetical_times_one_hot():
-    model, x = _model(), _seqs()
-    attr = deep_lift_shap(model, x, dinucleotide_shuffle(x, 5, 0))
-    assert attr.hypothetical.shape == x.shape
-    np.testing.assert_allclose(attr.contribution, attr.hypothetical * x)
-    # summed contributions = mean over references of f(x) - f(reference)
-    refs = dinucleotide_shuffle(x, 5, 0)
-    with torch.no_grad():
-        fx = model(torch.from_numpy(x).float())[:, 0]
-        fr = model(torch.from_numpy(refs).float().reshape(-1, 4, 60))[:, 0].reshape(len(x), 5)
-    np.testing.assert_allclose(attr.contribution.sum(axis=(1, 2)), (fx[:, None] - fr).mean(1).numpy(), atol=1e-4)
+def test_one_method_without_ism_has_no_agreement(stage_inputs):
+    out = run_stage(stage_inputs, methods=["saliency"])
+    table = pd.read_csv(out["methods"], sep="\t")
+    assert list(table["method"]) == ["saliency"] and table["pearson_ism"].isna().all()
+    assert str(load_npz(out["scores"])["method"]) == "saliency"
+    assert best_method(table) == ""
 
 
-def test_hypothetical_agrees_with_tangermeme():
-    tangermeme = pytest.importorskip("tangermeme.deep_lift_shap")
-    model, x = _model(), _seqs(n=8)
-    refs = dinucleotide_shuffle(x, 10, 3)
-    ours = deep_lift_shap(model, x, refs).hypothetical
-    theirs = tangermeme.deep_lift_shap(
-        model, torch.from_numpy(x).float(), target=0, references=torch.from_numpy(refs).float(), hypothetical=True, warning_threshold=1e-3
-    ).numpy()
-    r = np.corrcoef(ours.ravel(), theirs.ravel())[0, 1]
-    assert r >= 0.99, r
+@pytest.mark.parametrize("methods", [["ism", "saliency"], ["saliency", "saliency"], ["gradcam"], []])
+def test_bad_method_lists_are_named(methods, stage_inputs):
+    with pytest.raises(ValueError, match="interpret.methods"):
+        run_stage(stage_inputs, methods=methods)
 
 
-def test_bad_references_shape_raises():
-    model, x = _model(), _seqs()
-    with pytest.raises(ValueError, match="references"):
-        deep_lift_shap(model, x, np.zeros((2, 3, 4, 60)))
-
-
-def _unet(seed: int = 0, attention: bool = False) -> UNet:
-    torch.manual_seed(seed)
-    model = UNet(channels=(4, 8), kernel_size=5, attention=attention, dropout=0.0)
-    with torch.no_grad():  # non-trivial batch-norm statistics and PReLU slopes
-        for name, p in model.named_parameters():
-            if "act" in name:
-                p.uniform_(-0.5, 0.5)
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm1d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 2.0)
-    return model.eval()
-
-
-def test_unet_target_is_the_sum_of_logits_over_the_mask_and_deeplift_sums_to_it():
-    """PReLU gets the rescale rule (registered by bindscope.interpret): contributions sum to f(x) - mean f(reference)."""
-    model, x = _unet(), _seqs()
-    refs = dinucleotide_shuffle(x, 4, 0)
-    y_base = np.zeros((len(x), 60), dtype=np.uint8)
-    y_base[:, 20:35] = 1
-    y_base[0] = 0  # no labelled base: the whole window is the target
-    mask = target_mask(y_base)
-    attr = deep_lift_shap(model, x, refs, mask=mask)
-    with torch.no_grad():
-        fx = (model(torch.from_numpy(x).float()) * torch.from_numpy(mask)).sum(1)
-        fr = (model(torch.from_numpy(refs).float().reshape(-1, 4, 60)) * torch.from_numpy(mask).repeat_interleave(4, 0)).sum(1)
-    expected = (fx[:, None] - fr.reshape(len(x), 4)).mean(1).numpy()
-    assert np.abs(expected).max() > 0.1  # not vacuous
-    np.testing.assert_allclose(attr.contribution.sum(axis=(1, 2)), expected, atol=1e-3)
-
-
-def test_unet_hypothetical_agrees_with_tangermeme():
-    """tangermeme's own DeepLIFT treats PReLU with the rescale rule, as bindscope registers it for captum."""
-    tangermeme = pytest.importorskip("tangermeme.deep_lift_shap")
-    model, x = _unet(1), _seqs(n=6)
-    refs = dinucleotide_shuffle(x, 8, 3)
-    ours = deep_lift_shap(model, x, refs).hypothetical
-    theirs = tangermeme.deep_lift_shap(
-        SummedOutput(model),
-        torch.from_numpy(x).float(),
-        target=0,
-        references=torch.from_numpy(refs).float(),
-        hypothetical=True,
-        warning_threshold=1e-2,
-    ).numpy()
-    r = np.corrcoef(ours.ravel(), theirs.ravel())[0, 1]
-    assert r >= 0.99, r
-
-
-def test_convergence_delta_is_small_without_and_large_with_attention_gates():
-    """Attention gates multiply two input-dependent tensors, which no DeepLIFT rule covers: the check must show it."""
-    x = _seqs()
-    refs = dinucleotide_shuffle(x, 4, 0)
-    plain, gated = _unet(0), _unet(0, attention=True)
-    assert convergence_delta(plain, x, refs, deep_lift_shap(plain, x, refs).contribution).max() < 1e-3
-    assert convergence_delta(gated, x, refs, deep_lift_shap(gated, x, refs).contribution).max() > 1e-2
-
-
-def test_attribution_works_under_global_deterministic_mode():
-    """captum's max-pool rule uses max_unpool (no deterministic kernel): it warns, not raises, and the mode is restored."""
-    model, x = _model(), _seqs(n=2)
-    torch.use_deterministic_algorithms(True)
-    try:
-        attr = deep_lift_shap(model, x, dinucleotide_shuffle(x, 2, 0))
-        assert torch.are_deterministic_algorithms_enabled() and not torch.is_deterministic_algorithms_warn_only_enabled()
-    finally:
-        torch.use_deterministic_algorithms(False)
-    assert np.isfinite(attr.hypothetical).all()
-
-
-def test_contributions_do_not_depend_on_the_batch_size():
-    """Contributions are equal; hypothetical scores of absent bases may differ where a multiplier's
-    denominator is near zero (captum's rescale rule then falls back to the gradient)."""
-    model, x = _model(), _seqs(n=7)
-    refs = dinucleotide_shuffle(x, 3, 0)
-    small, large = deep_lift_shap(model, x, refs, batch_size=3), deep_lift_shap(model, x, refs, batch_size=64)
-    np.testing.assert_allclose(large.contribution, small.contribution, atol=1e-5)
-    assert np.corrcoef(large.hypothetical.ravel(), small.hypothetical.ravel())[0, 1] > 0.98
-
-
-def test_resolve_device_names_what_is_missing():
-    from bindscope.interpret import resolve_device
-
-    assert resolve_device("cpu").type == "cpu"
-    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
-    with pytest.raises(ValueError, match="accelerator"):
-        resolve_device("tpu")
-    if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="no CUDA device"):
-            resolve_device("gpu")
-
-
-@pytest.mark.gpu
-def test_gpu_scores_match_the_cpu_scores():
-    if not torch.cuda.is_available():
-        pytest.skip("no CUDA device on this machine")
-    model, x = _model(), _seqs(n=16)
-    refs = dinucleotide_shuffle(x, 4, 0)
-    cpu = deep_lift_shap(model, x, refs).hypothetical
-    gpu = deep_lift_shap(model, x, refs, batch_size=1024, device="cuda").hypothetical
-    np.testing.assert_allclose(gpu, cpu, atol=1e-4, rtol=1e-3)
+def test_spread_subset():
+    assert list(interpret.spread_subset(3, 10)) == [0, 1, 2]
+    assert list(interpret.spread_subset(101, 3)) == [0, 50, 100]
+    assert len(interpret.spread_subset(0, 5)) == 0

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bindscope.interpret import METHOD_COLUMNS
 from bindscope.io import read_json, save_encoded, write_json, write_table
 from bindscope.motifdb import Motif, write_meme
 from bindscope.report import run
@@ -47,7 +48,12 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     save_encoded(
         scores, ohe=ohe, contribution=contribution, chrom=chrom[:3], start=start[:3], y_base=y_base, attribution_peak=np.array([25, 20, 30])
     )
+    methods = pd.DataFrame(columns=METHOD_COLUMNS).assign(
+        method=["deep_lift_shap", "saliency", "ism"], n_sequences=[3, 3, 2], seconds=[1.5, 0.1, 2.0], pearson_ism=[0.91, 0.95, 1.0]
+    )
+    write_table(methods.assign(convergence_delta_max=[1e-5, None, None]), root / f"{name}.methods.tsv")
     return {
+        "methods": str(root / f"{name}.methods.tsv"),
         "metrics": str(evaldir / "metrics.json"),
         "curves": str(evaldir / "curves.tsv"),
         "predictions": str(evaldir / "predictions.npz"),
@@ -56,6 +62,9 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
         "tomtom_all": str(motifdir / "tomtom_all_taxa.tsv"),
         "logos": str(motifdir / "logos"),
     }
+
+
+PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "logos")
 
 
 def test_report_shows_models_side_by_side(tmp_path):
@@ -83,7 +92,10 @@ def test_report_shows_models_side_by_side(tmp_path):
         str(tmp_path / "db.meme"),
         metrics={name: f["metrics"] for name, f in files.items()},
         curves={name: f["curves"] for name, f in files.items()},
-        **{kind: {name: files[name][kind] for name in models} for kind in ("predictions", "scores", "tomtom", "tomtom_all", "logos")},
+        **{
+            kind: {name: files[name][kind] for name in models}
+            for kind in ("predictions", "scores", "methods", "tomtom", "tomtom_all", "logos")
+        },
         out={"html": str(tmp_path / "report.html"), "rows": str(tmp_path / "rows.tsv")},
         expected_motif="MA0139",
         notes=["pwm_scan left out: the sheet names no motif for this TF"],
@@ -107,6 +119,9 @@ def test_report_shows_models_side_by_side(tmp_path):
     assert rows["taxon"].tolist()[:2] == ["vertebrates"] * 2 and rows["other_kingdom_patterns"].tolist()[:2] == [1, 1]
     assert rows["top_match_all_taxa_name"].tolist()[:2] == ["Dof2"] * 2
     assert rows.loc[2, "auroc"] == 1.0 and pd.isna(rows.loc[2, "n_patterns"]) and rows.loc[2, "expected_motif"] == "MA0139"
+    assert rows["best_method_vs_ism"].tolist()[:2] == ["saliency"] * 2 and pd.isna(rows.loc[2, "best_method_vs_ism"])
+    assert page.count("<h3>Attribution methods</h3>") == 2 and page.count("closest to ISM") == 2
+    assert "<td>0.91</td>" in page and "<td>1.00e-05</td>" in page and "TF-MoDISco's on the deep_lift_shap scores" in page
 
 
 def test_report_names_a_missing_file_of_a_model(tmp_path):

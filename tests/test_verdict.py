@@ -127,3 +127,12 @@ def test_patterns_matching_only_another_kingdom_are_flagged():
         "other_kingdom_patterns": 1,
     }
     assert math.isnan(taxon_verdict(everywhere, everywhere)["other_kingdom_patterns"])  # a run over all taxa flags nothing
+
+
+def test_best_method_is_the_closest_to_ism_and_never_ism_itself():
+    from bindscope.verdict import best_method
+
+    table = pd.DataFrame({"method": ["deep_lift_shap", "saliency", "ism", "input_x_gradient"], "pearson_ism": [0.8, 0.9, 1.0, None]})
+    assert best_method(table) == "saliency"
+    assert best_method(table[table["method"] != "saliency"]) == "deep_lift_shap"
+    assert best_method(table[table["method"] == "input_x_gradient"]) == ""

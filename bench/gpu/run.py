@@ -32,8 +32,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 
+from bindscope.attribution import deep_lift_shap, resolve_device  # noqa: E402
 from bindscope.data import EncodedDataModule  # noqa: E402
-from bindscope.interpret import deep_lift_shap, resolve_device  # noqa: E402
 from bindscope.io import save_encoded  # noqa: E402
 from bindscope.models import takes_input_length  # noqa: E402
 from bindscope.shuffle import dinucleotide_shuffle  # noqa: E402

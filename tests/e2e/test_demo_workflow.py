@@ -7,14 +7,19 @@ import os
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 
+from bindscope.demo import DEMO_TFS
+from bindscope.io import load_npz
 from bindscope.verdict import SUMMARY_COLUMNS
 from conftest import run_snakemake
 
 pytestmark = pytest.mark.e2e
 DECOY_BASE_ID = "MA0018"  # CREB1, planted at the same rate inside and outside peaks
+PLANTED = DEMO_TFS  # the JASPAR matrix each demo TF's sites are sampled from
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +150,42 @@ def test_reports_render_in_chromium(demo, tmp_path):
         assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
     finally:
         driver.quit()
+
+
+def planted_site_bases(x: np.ndarray, tf: str, fraction: float = 0.5) -> np.ndarray:
+    """(N, L) bool: bases covered by a match of the planted TF's JASPAR matrix (either strand) scoring at
+    least ``fraction`` of the matrix's maximum log-odds against a uniform background."""
+    from bindscope.baselines.pwm_scan import log_odds
+    from bindscope.jaspar import fetch_jaspar_motif
+
+    pwm = log_odds(fetch_jaspar_motif(PLANTED[tf]).ppm, np.full(4, 0.25), 0.01)
+    weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()
+    scores = torch.nn.functional.conv1d(torch.from_numpy(x).float(), weight).amax(dim=1).numpy()  # (N, L - w + 1)
+    covered = np.zeros(x.shape[::2], dtype=bool)
+    for n, start in zip(*np.nonzero(scores >= fraction * pwm.max(axis=0).sum()), strict=True):
+        covered[n, start : start + pwm.shape[1]] = True
+    return covered
+
+
+def test_every_attribution_method_peaks_inside_the_planted_site_and_is_compared_with_ism(demo):
+    """Issue 15: each method's highest-scoring base lies in a planted site for most test positives (those with a
+    site), DeepLIFT/SHAP agrees with ISM on the CNN, and integrated gradients' convergence gap is reported and small."""
+    summary = pd.read_csv(demo / "results" / "summary.tsv", sep="\t").set_index(["tf", "model"])
+    for tf in PLANTED:
+        for model in ("cnn", "unet"):
+            folder = demo / "results" / tf / "attributions" / model
+            table = pd.read_csv(folder / "methods.tsv", sep="\t").set_index("method")
+            examples = load_npz(folder / "examples.npz")
+            assert list(table.index) == ["deep_lift_shap", "saliency", "input_x_gradient", "integrated_gradients", "ism"]
+            covered = planted_site_bases(examples["ohe"], tf)
+            has_site = covered.any(axis=1)
+            assert has_site.sum() >= 20, has_site.sum()
+            for method in table.index:
+                top = (examples[method] * examples["ohe"]).sum(axis=1).argmax(axis=1)
+                inside = covered[np.arange(len(top)), top][has_site].mean()
+                assert inside > 0.5, (tf, model, method, inside)
+            assert table.loc["ism", "n_compared"] == len(examples["index"]) == 40
+            assert table.loc[["deep_lift_shap", "saliency", "integrated_gradients"], "pearson_ism"].min() >= 0.8, table
+            ig = table.loc["integrated_gradients"]
+            assert ig["convergence_delta_median"] < 0.02 * ig["output_difference_mean"], ig
+            assert summary.loc[(tf, model), "best_method_vs_ism"] in table.index.drop("ism")

@@ -34,6 +34,13 @@ EVALUATION = {
     "pr": "results/{tf}/eval/{model}/pr.png",
 }
 ATTRIBUTIONS = "results/{tf}/attributions/{model}/scores.npz"
+#: The interpret stage's files: the scores TF-MoDISco reads, the method comparison table, and every
+#: method's hypothetical scores on the ISM subset.
+INTERPRETATION = {
+    "scores": ATTRIBUTIONS,
+    "methods": "results/{tf}/attributions/{model}/methods.tsv",
+    "examples": "results/{tf}/attributions/{model}/examples.npz",
+}
 #: Written once the motifs stage's Numba kernels are compiled and cached (every motifs job waits for it).
 MOTIF_KERNELS = "resources/numba/motif_kernels.txt"
 MOTIFS = {

@@ -31,8 +31,10 @@ def match_lines(group: pd.DataFrame) -> list[str]:
     ]
 
 
-def model_section(name: str, logos: str, tomtom: pd.DataFrame, tomtom_all: pd.DataFrame, row: dict, attribution_distance: float) -> dict:
-    """What the page shows of one model: its patterns (logos, matches in the run's taxon and in all) and verdict."""
+def model_section(
+    name: str, logos: str, tomtom: pd.DataFrame, tomtom_all: pd.DataFrame, row: dict, attribution_distance: float, methods: pd.DataFrame
+) -> dict:
+    """What the page shows of one model: its patterns (logos, matches in the run's taxon and in all), verdict and attribution methods."""
     flagged = other_kingdom_patterns(tomtom_all, row["taxon"])
     patterns = []
     for pattern, group in tomtom.groupby("pattern", sort=False):
@@ -49,7 +51,15 @@ def model_section(name: str, logos: str, tomtom: pd.DataFrame, tomtom_all: pd.Da
                 "other_kingdom": " or ".join(flagged.get(pattern, [])),
             }
         )
-    return {"name": name, "patterns": patterns, "row": row, "taxon": row["taxon"], "attribution_distance": attribution_distance}
+    return {
+        "name": name,
+        "patterns": patterns,
+        "row": row,
+        "taxon": row["taxon"],
+        "attribution_distance": attribution_distance,
+        "methods": methods.to_dict("records"),
+        "scored_by": str(methods["method"].iloc[0]),
+    }
 
 
 def check_keys(models: list[str], baselines: list[str], **files: dict[str, str]) -> None:
@@ -70,6 +80,7 @@ def run(
     curves: dict[str, str],
     predictions: dict[str, str],
     scores: dict[str, str],
+    methods: dict[str, str],
     tomtom: dict[str, str],
     logos: dict[str, str],
     out: dict[str, str],
@@ -81,7 +92,7 @@ def run(
     """Write ``out``: the TF's page (html) and its summary rows (rows: one per model, then one per baseline).
 
     The per-file arguments map a model name to its declared file (metrics.json, curves.tsv,
-    predictions.npz, scores.npz, tomtom.tsv, logos folder; tomtom_all: tomtom_all_taxa.tsv, by
+    predictions.npz, scores.npz, methods.tsv, tomtom.tsv, logos folder; tomtom_all: tomtom_all_taxa.tsv, by
     default the same as tomtom); the models are the keys of
     ``tomtom``, in order, and the baselines the other keys of ``metrics`` (metrics and curves
     only). ``motif_db`` (MEME) names the expected motif's TF; ``notes`` are shown as they are
@@ -91,7 +102,7 @@ def run(
     models = list(tomtom)
     baselines = [name for name in metrics if name not in tomtom]
     tomtom_all = tomtom_all or tomtom
-    per_model = {"predictions": predictions, "scores": scores, "logos": logos, "tomtom_all": tomtom_all}
+    per_model = {"predictions": predictions, "scores": scores, "methods": methods, "logos": logos, "tomtom_all": tomtom_all}
     check_keys(models, baselines, metrics=metrics, curves=curves, **per_model)
     qc_data = read_json(qc)
     notes = list(notes or []) + [f"input: {w}" for w in read_json(validation)["warnings"]]
@@ -102,9 +113,12 @@ def run(
     attributions = {name: load_npz(scores[name]) for name in models}
     rows, sections = {}, []
     for name in models:
-        table, table_all = (pd.read_csv(files[name], sep="\t") for files in (tomtom, tomtom_all))
-        rows[name] = summary_row(tf, name, qc_data, all_metrics[name], table, attributions[name], expected, expected_name, table_all)
-        sections.append(model_section(name, logos[name], table, table_all, rows[name], summit_distance_median(attributions[name])))
+        table, table_all, method_table = (pd.read_csv(files[name], sep="\t") for files in (tomtom, tomtom_all, methods))
+        rows[name] = summary_row(
+            tf, name, qc_data, all_metrics[name], table, attributions[name], expected, expected_name, table_all, method_table
+        )
+        distance = summit_distance_median(attributions[name])
+        sections.append(model_section(name, logos[name], table, table_all, rows[name], distance, method_table))
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)
     notes = baseline_warnings(rows, models, baselines) + notes

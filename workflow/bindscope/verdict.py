@@ -44,6 +44,7 @@ SUMMARY_COLUMNS = [
     "top_match_all_taxa_id",
     "top_match_all_taxa_name",
     "other_kingdom_patterns",
+    "best_method_vs_ism",
 ]
 #: Columns of the per-TF report's metrics table.
 TF_TABLE_COLUMNS = [
@@ -176,6 +177,12 @@ def metric_columns(tf: str, model: str, qc: dict, metrics: dict) -> dict:
     }
 
 
+def best_method(methods: pd.DataFrame) -> str:
+    """The attribution method (ISM aside) whose contributions agree best with ISM's (median Pearson); '' when none was compared."""
+    candidates = methods[(methods["method"] != "ism") & methods["pearson_ism"].notna()]
+    return "" if candidates.empty else str(candidates.loc[candidates["pearson_ism"].idxmax(), "method"])
+
+
 def summary_row(
     tf: str,
     model: str,
@@ -186,18 +193,20 @@ def summary_row(
     expected: str | None,
     expected_name: str | None = None,
     tomtom_all: pd.DataFrame | None = None,
+    methods: pd.DataFrame | None = None,
 ) -> dict:
     """One summary.tsv row for a TF and model.
 
     summit_distance_median is the model's own (per-base output maximum, in ``metrics``) when it
     has one, else that of its attribution maximum. ``tomtom_all`` (matches against every taxon)
-    defaults to ``tomtom``.
+    defaults to ``tomtom``; ``methods`` is the interpret stage's method table (methods.tsv).
     """
     row = {
         **metric_columns(tf, model, qc, metrics),
         "summit_distance_median": metrics.get("summit_distance_median", summit_distance_median(scores)),
         **motif_verdict(tomtom, expected, expected_name),
         **taxon_verdict(tomtom, tomtom if tomtom_all is None else tomtom_all),
+        "best_method_vs_ism": "" if methods is None else best_method(methods),
     }
     return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
 

@@ -34,6 +34,7 @@ from bindscope.layout import (  # noqa: E402
     CONTROLS,
     ENCODED,
     EVALUATION,
+    INTERPRETATION,
     MODEL,
     MOTIFS,
     MOTIF_KERNELS,

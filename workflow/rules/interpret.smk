@@ -3,7 +3,7 @@ rule interpret:
         ckpt=MODEL["ckpt"],
         encoded=fill(ENCODED, split=config["interpret"]["split"]),
     output:
-        ATTRIBUTIONS,
+        **INTERPRETATION,
     log:
         "logs/{tf}/interpret/{model}.log",
     benchmark:
@@ -14,6 +14,11 @@ rule interpret:
     resources:
         mem_mb=memory("interpret"),
     params:
+        out=named_outputs,
+        methods=config["interpret"]["methods"],
+        ig_steps=config["interpret"]["ig_steps"],
+        ig_references=config["interpret"]["ig_references"],
+        ism_sequences=config["interpret"]["ism_sequences"],
         n_references=config["interpret"]["n_references"],
         max_sequences=config["interpret"]["max_sequences"],
         batch_size=config["interpret"]["batch_size"],
@@ -21,7 +26,10 @@ rule interpret:
         seed=config["seed"],
     shell:
         "python -m bindscope interpret --ckpt {input.ckpt:q} --encoded {input.encoded:q} "
-        "--out {output:q} --n-references {params.n_references:q} "
+        "--out {params.out:q} --methods {params.methods:q} "
+        "--ig-steps {params.ig_steps:q} --ig-references {params.ig_references:q} "
+        "--ism-sequences {params.ism_sequences:q} "
+        "--n-references {params.n_references:q} "
         "--max-sequences {params.max_sequences:q} --batch-size {params.batch_size:q} "
         "--accelerator {params.accelerator:q} --threads {threads} --seed {params.seed:q} "
         "> {log:q} 2>&1"

@@ -7,6 +7,7 @@ rule report:
         curves=per_model(EVALUATION["curves"], scored_for),
         predictions=per_model(EVALUATION["arrays"]),
         scores=per_model(ATTRIBUTIONS),
+        methods=per_model(INTERPRETATION["methods"]),
         tomtom=per_model(MOTIFS["tomtom"]),
         tomtom_all=per_model(MOTIFS["tomtom_all"]),
         logos=per_model(MOTIFS["logos"]),
@@ -39,6 +40,7 @@ rule report:
         curves=per_model_items(EVALUATION["curves"], scored_for),
         predictions=per_model_items(EVALUATION["arrays"]),
         scores=per_model_items(ATTRIBUTIONS),
+        methods=per_model_items(INTERPRETATION["methods"]),
         tomtom=per_model_items(MOTIFS["tomtom"]),
         tomtom_all=per_model_items(MOTIFS["tomtom_all"]),
         logos=per_model_items(MOTIFS["logos"]),
@@ -49,6 +51,7 @@ rule report:
         "--qc {input.qc:q} --validation {input.validation:q} --motif-db {input.motif_db:q} "
         "--metrics {params.metrics:q} --curves {params.curves:q} "
         "--predictions {params.predictions:q} --scores {params.scores:q} "
+        "--methods {params.methods:q} "
         "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
         "--out {params.out:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
