@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from bindscope import interpret
+from bindscope.attribution import GRADIENT_METHODS
 from bindscope.io import load_npz, save_encoded
 from bindscope.layout import INTERPRETATION
 from bindscope.models.cnn import CNN
@@ -67,13 +68,20 @@ def test_every_method_is_timed_and_compared_with_ism(stage_inputs):
     for method in CONFIG["interpret"]["methods"]:
         assert examples[method].shape == (5, 4, 60)
     np.testing.assert_allclose(examples["deep_lift_shap"], scores["hypothetical"][examples["index"]])
+    gradient = load_npz(out["gradient"])
+    chosen = str(gradient["method"])
+    assert chosen == table[table["method"].isin(GRADIENT_METHODS)].set_index("method")["pearson_ism"].idxmax()
+    np.testing.assert_allclose(gradient["hypothetical"][examples["index"]], examples[chosen])
+    assert table.set_index("method")["modisco_input"].fillna("").to_dict() == {
+        m: {"deep_lift_shap": "scores", chosen: "gradient"}.get(m, "") for m in table["method"]
+    }
 
 
 def test_one_method_without_ism_has_no_agreement(stage_inputs):
     out = run_stage(stage_inputs, methods=["saliency"])
     table = pd.read_csv(out["methods"], sep="\t")
     assert list(table["method"]) == ["saliency"] and table["pearson_ism"].isna().all()
-    assert str(load_npz(out["scores"])["method"]) == "saliency"
+    assert str(load_npz(out["scores"])["method"]) == "saliency" == str(load_npz(out["gradient"])["method"])
     assert best_method(table) == ""
 
 
@@ -87,3 +95,9 @@ def test_spread_subset():
     assert list(interpret.spread_subset(3, 10)) == [0, 1, 2]
     assert list(interpret.spread_subset(101, 3)) == [0, 50, 100]
     assert len(interpret.spread_subset(0, 5)) == 0
+
+
+def test_without_a_gradient_method_the_first_method_is_searched_twice(stage_inputs):
+    out = run_stage(stage_inputs, methods=["deep_lift_shap", "ism"])
+    assert str(load_npz(out["gradient"])["method"]) == "deep_lift_shap"
+    assert pd.read_csv(out["methods"], sep="\t")["modisco_input"].fillna("").tolist() == ["scores", ""]

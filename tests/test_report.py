@@ -51,9 +51,15 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     methods = pd.DataFrame(columns=METHOD_COLUMNS).assign(
         method=["deep_lift_shap", "saliency", "ism"], n_sequences=[3, 3, 2], seconds=[1.5, 0.1, 2.0], pearson_ism=[0.91, 0.95, 1.0]
     )
-    write_table(methods.assign(convergence_delta_max=[1e-5, None, None]), root / f"{name}.methods.tsv")
+    methods = methods.assign(convergence_delta_max=[1e-5, None, None], modisco_input=["scores", "gradient", None])
+    write_table(methods, root / f"{name}.methods.tsv")
+    gradient_search = _tomtom(
+        [("pos_patterns.pattern_0", 30, 1, "MA0155.1", "INSM1", 1e-4), ("pos_patterns.pattern_1", 20, 1, "MA0139.2", "CTCF", 1e-6)]
+    )
+    write_table(gradient_search, root / f"{name}.gradient.tsv")
     return {
         "methods": str(root / f"{name}.methods.tsv"),
+        "tomtom_gradient": str(root / f"{name}.gradient.tsv"),
         "metrics": str(evaldir / "metrics.json"),
         "curves": str(evaldir / "curves.tsv"),
         "predictions": str(evaldir / "predictions.npz"),
@@ -64,7 +70,7 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     }
 
 
-PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "logos")
+PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "tomtom_gradient", "logos")
 
 
 def test_report_shows_models_side_by_side(tmp_path):
@@ -92,10 +98,7 @@ def test_report_shows_models_side_by_side(tmp_path):
         str(tmp_path / "db.meme"),
         metrics={name: f["metrics"] for name, f in files.items()},
         curves={name: f["curves"] for name, f in files.items()},
-        **{
-            kind: {name: files[name][kind] for name in models}
-            for kind in ("predictions", "scores", "methods", "tomtom", "tomtom_all", "logos")
-        },
+        **{kind: {name: files[name][kind] for name in models} for kind in PER_MODEL_FILES},
         out={"html": str(tmp_path / "report.html"), "rows": str(tmp_path / "rows.tsv")},
         expected_motif="MA0139",
         notes=["pwm_scan left out: the sheet names no motif for this TF"],
@@ -120,7 +123,11 @@ def test_report_shows_models_side_by_side(tmp_path):
     assert rows["top_match_all_taxa_name"].tolist()[:2] == ["Dof2"] * 2
     assert rows.loc[2, "auroc"] == 1.0 and pd.isna(rows.loc[2, "n_patterns"]) and rows.loc[2, "expected_motif"] == "MA0139"
     assert rows["best_method_vs_ism"].tolist()[:2] == ["saliency"] * 2 and pd.isna(rows.loc[2, "best_method_vs_ism"])
-    assert page.count("<h3>Attribution methods</h3>") == 2 and page.count("closest to ISM") == 2
+    assert page.count("<h3>Attribution methods</h3>") == 2 and page.count('<span class="ok">closest to ISM</span>') == 2
+    # TF-MoDISco's verdict per searched method: DeepLIFT/SHAP's patterns (CTCF first), saliency's (CTCF second)
+    for rank in (1, 2):
+        assert page.count(f'<td>{rank} <span class="ok">recovered</span></td>') == 2, rank
+    assert "<td>INSM1</td>" in page
     assert "<td>0.91</td>" in page and "<td>1.00e-05</td>" in page and "TF-MoDISco's on the deep_lift_shap scores" in page
 
 

@@ -185,7 +185,8 @@ def test_every_attribution_method_peaks_inside_the_planted_site_and_is_compared_
                 inside = covered[np.arange(len(top)), top][has_site].mean()
                 assert inside > 0.5, (tf, model, method, inside)
             assert table.loc["ism", "n_compared"] == len(examples["index"]) == 40
-            assert table.loc[["deep_lift_shap", "saliency", "integrated_gradients"], "pearson_ism"].min() >= 0.8, table
+            assert table.loc[["deep_lift_shap", "saliency"], "pearson_ism"].min() >= 0.8, table
+            assert table["pearson_ism"].min() >= 0.7, table
             ig = table.loc["integrated_gradients"]
-            assert ig["convergence_delta_median"] < 0.02 * ig["output_difference_mean"], ig
+            assert ig["convergence_delta_median"] < 0.01 * ig["output_difference_mean"], ig
             assert summary.loc[(tf, model), "best_method_vs_ism"] in table.index.drop("ism")

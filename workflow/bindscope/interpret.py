@@ -18,6 +18,7 @@ import torch
 
 from bindscope import models
 from bindscope.attribution import (
+    GRADIENT_METHODS,
     METHODS,
     REFERENCE_METHODS,
     Attributions,
@@ -51,6 +52,7 @@ METHOD_COLUMNS = [
     "convergence_delta_median",
     "convergence_delta_max",
     "output_difference_mean",
+    "modisco_input",
 ]
 
 
@@ -144,8 +146,9 @@ def run(
 
     Writes ``out``: scores (the first method's attributions of every positive, for TF-MoDISco),
     methods (one row per method: time, agreement with ISM, summit distance, convergence delta of
-    the reference-based methods) and examples (every method's hypothetical scores on the ISM
-    subset, for saliency maps). A per-sequence model's logit is explained; for a per-base model,
+    the reference-based methods), examples (every method's hypothetical scores on the ISM
+    subset, for saliency maps) and gradient (the attributions of :func:`gradient_method`, which
+    TF-MoDISco reads too). A per-sequence model's logit is explained; for a per-base model,
     the sum of its logits over each positive's labelled peak bases (``y_base``; all bases where
     none is labelled). The model runs on ``accelerator`` (:func:`resolve_device`).
     """
@@ -189,6 +192,8 @@ def run(
             warn_on_delta(method, delta, results[method].contribution[check])
         table.append(method_row(method, results[method], seconds[method], results.get("ism"), subset, delta))
     table = pd.DataFrame(table, columns=METHOD_COLUMNS)
+    gradient = gradient_method(methods, table)
+    table["modisco_input"] = [modisco_input(m, methods[0], gradient) for m in table["method"]]
     print(table.to_string(index=False))
     first = results[methods[0]]
     save_encoded(
@@ -203,9 +208,34 @@ def run(
         method=np.array(methods[0]),
     )
     write_table(table, out["methods"])
+    chosen = results[gradient]
+    save_encoded(
+        out["gradient"],
+        ohe=chosen.ohe,
+        hypothetical=chosen.hypothetical,
+        contribution=chosen.contribution,
+        attribution_peak=attribution_peaks(chosen.contribution),
+        method=np.array(gradient),
+    )
+    print(f"TF-MoDISco reads {methods[0]} (scores) and {gradient} (gradient scores)")
     examples = {m: (r.hypothetical if m == "ism" else r.hypothetical[subset]) for m, r in results.items()}
     save_encoded(out["examples"], ohe=x[subset], index=subset, y_base=data["y_base"][keep][subset], **examples)
     print(f"attributions for {len(x)} positives x {n_references} references; ISM on {len(subset)}")
+
+
+def gradient_method(methods: list[str], table: pd.DataFrame) -> str:
+    """The gradient-family method whose contributions agree best with ISM (the first listed when ISM did not run);
+    the first method when no gradient method is listed."""
+    listed = [m for m in methods if m in GRADIENT_METHODS]
+    if not listed:
+        return methods[0]
+    compared = table.set_index("method").loc[listed, "pearson_ism"].dropna()
+    return str(compared.idxmax()) if len(compared) else listed[0]
+
+
+def modisco_input(method: str, first: str, gradient: str) -> str:
+    """Which of interpret's outputs carries ``method``'s scores to TF-MoDISco: scores, gradient, or '' for neither."""
+    return "scores" if method == first else "gradient" if method == gradient else ""
 
 
 def warn_on_delta(method: str, delta: np.ndarray, contribution: np.ndarray) -> None:

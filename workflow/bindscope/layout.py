@@ -34,12 +34,14 @@ EVALUATION = {
     "pr": "results/{tf}/eval/{model}/pr.png",
 }
 ATTRIBUTIONS = "results/{tf}/attributions/{model}/scores.npz"
-#: The interpret stage's files: the scores TF-MoDISco reads, the method comparison table, and every
-#: method's hypothetical scores on the ISM subset.
+#: The interpret stage's files: the scores TF-MoDISco reads (the first method's), the method comparison
+#: table, every method's hypothetical scores on the ISM subset, and the scores of the gradient method
+#: closest to ISM (which TF-MoDISco reads too, so that the methods' motifs can be compared).
 INTERPRETATION = {
     "scores": ATTRIBUTIONS,
     "methods": "results/{tf}/attributions/{model}/methods.tsv",
     "examples": "results/{tf}/attributions/{model}/examples.npz",
+    "gradient": "results/{tf}/attributions/{model}/gradient_scores.npz",
 }
 #: Written once the motifs stage's Numba kernels are compiled and cached (every motifs job waits for it).
 MOTIF_KERNELS = "resources/numba/motif_kernels.txt"
@@ -50,6 +52,8 @@ MOTIFS = {
     "tomtom_all": "results/{tf}/motifs/{model}/tomtom_all_taxa.tsv",
     "logos": "results/{tf}/motifs/{model}/logos",
 }
+#: The motifs stage's files for the gradient method's scores (INTERPRETATION["gradient"]).
+MOTIFS_GRADIENT = {name: path.replace("/motifs/{model}/", "/motifs/{model}/gradient/") for name, path in MOTIFS.items()}
 #: Files of a logos folder, per pattern: its CWM logo, and its best match's logo.
 LOGOS = {"cwm": "{pattern}.cwm.png", "match": "{pattern}.match.png"}
 REPORT = {"html": "results/{tf}/report.html", "rows": "results/{tf}/summary_rows.tsv"}

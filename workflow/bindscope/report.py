@@ -12,6 +12,7 @@ from bindscope.verdict import (
     baseline_row,
     baseline_warnings,
     expected_tf_name,
+    motif_verdict,
     other_kingdom_patterns,
     summary_row,
     summary_table,
@@ -62,6 +63,15 @@ def model_section(
     }
 
 
+def with_motif_verdicts(methods: pd.DataFrame, searches: dict[str, pd.DataFrame], expected: str | None, expected_name: str | None):
+    """The methods table with the TF-MoDISco verdict (n_patterns, top match, expected motif's rank) of each method whose
+    scores were searched: ``searches`` maps interpret's modisco_input (scores, gradient) to that search's Tomtom table."""
+    columns = ["n_patterns", "top_match_name", "expected_motif_rank", "recovered"]
+    verdicts = {kind: motif_verdict(table, expected, expected_name) for kind, table in searches.items()}
+    found = [verdicts.get(kind, {}) for kind in methods["modisco_input"].fillna("")]
+    return methods.assign(**{c: [v.get(c, "") for v in found] for c in columns})
+
+
 def check_keys(models: list[str], baselines: list[str], **files: dict[str, str]) -> None:
     """Raise ValueError unless every per-model file is given for each model, and metrics and curves for each baseline too."""
     for kind, given in files.items():
@@ -86,6 +96,7 @@ def run(
     out: dict[str, str],
     *,
     tomtom_all: dict[str, str] | None = None,
+    tomtom_gradient: dict[str, str] | None = None,
     expected_motif: str | None = None,
     notes: list[str] | None = None,
 ) -> None:
@@ -93,7 +104,8 @@ def run(
 
     The per-file arguments map a model name to its declared file (metrics.json, curves.tsv,
     predictions.npz, scores.npz, methods.tsv, tomtom.tsv, logos folder; tomtom_all: tomtom_all_taxa.tsv, by
-    default the same as tomtom); the models are the keys of
+    default the same as tomtom; tomtom_gradient: the matches of the patterns found in the gradient
+    method's scores, optional); the models are the keys of
     ``tomtom``, in order, and the baselines the other keys of ``metrics`` (metrics and curves
     only). ``motif_db`` (MEME) names the expected motif's TF; ``notes`` are shown as they are
     (e.g. a baseline left out), followed by the input warnings of ``validation``.
@@ -103,6 +115,8 @@ def run(
     baselines = [name for name in metrics if name not in tomtom]
     tomtom_all = tomtom_all or tomtom
     per_model = {"predictions": predictions, "scores": scores, "methods": methods, "logos": logos, "tomtom_all": tomtom_all}
+    if tomtom_gradient is not None:
+        per_model["tomtom_gradient"] = tomtom_gradient
     check_keys(models, baselines, metrics=metrics, curves=curves, **per_model)
     qc_data = read_json(qc)
     notes = list(notes or []) + [f"input: {w}" for w in read_json(validation)["warnings"]]
@@ -118,6 +132,8 @@ def run(
             tf, name, qc_data, all_metrics[name], table, attributions[name], expected, expected_name, table_all, method_table
         )
         distance = summit_distance_median(attributions[name])
+        searches = {"scores": table} | ({"gradient": pd.read_csv(tomtom_gradient[name], sep="\t")} if tomtom_gradient else {})
+        method_table = with_motif_verdicts(method_table, searches, expected, expected_name)
         sections.append(model_section(name, logos[name], table, table_all, rows[name], distance, method_table))
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)

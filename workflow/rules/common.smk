@@ -37,6 +37,7 @@ from bindscope.layout import (  # noqa: E402
     INTERPRETATION,
     MODEL,
     MOTIFS,
+    MOTIFS_GRADIENT,
     MOTIF_KERNELS,
     REGIONS,
     REPORT,

@@ -71,3 +71,23 @@ rule motifs:
         "--trim-threshold {params.trim_threshold:q} --top-matches {params.top_matches:q} "
         "--n-leiden-runs {params.n_leiden_runs:q} --seed {params.seed:q} {params.expected:q} {params.taxa:q} "
         "> {log:q} 2>&1"
+
+
+# The same search on the scores of the gradient method closest to ISM (interpret's gradient
+# output), so that the report can say which methods' scores lead TF-MoDISco to the expected motif.
+use rule motifs as motifs_gradient with:
+    input:
+        scores=INTERPRETATION["gradient"],
+        motif_db=motif_db_path,
+        taxa=motif_taxa_path,
+        kernels=MOTIF_KERNELS,
+    output:
+        h5=MOTIFS_GRADIENT["h5"],
+        meme=MOTIFS_GRADIENT["meme"],
+        tomtom=MOTIFS_GRADIENT["tomtom"],
+        tomtom_all=MOTIFS_GRADIENT["tomtom_all"],
+        logos=directory(MOTIFS_GRADIENT["logos"]),
+    log:
+        "logs/{tf}/motifs_gradient/{model}.log",
+    benchmark:
+        "benchmarks/{tf}/motifs_gradient/{model}.tsv"

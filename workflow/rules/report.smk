@@ -10,6 +10,7 @@ rule report:
         methods=per_model(INTERPRETATION["methods"]),
         tomtom=per_model(MOTIFS["tomtom"]),
         tomtom_all=per_model(MOTIFS["tomtom_all"]),
+        tomtom_gradient=per_model(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model(MOTIFS["logos"]),
     output:
         html=report(
@@ -43,6 +44,7 @@ rule report:
         methods=per_model_items(INTERPRETATION["methods"]),
         tomtom=per_model_items(MOTIFS["tomtom"]),
         tomtom_all=per_model_items(MOTIFS["tomtom_all"]),
+        tomtom_gradient=per_model_items(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model_items(MOTIFS["logos"]),
         expected=optional_flag("motif", "expected-motif"),
         note=baseline_note,
@@ -53,6 +55,7 @@ rule report:
         "--predictions {params.predictions:q} --scores {params.scores:q} "
         "--methods {params.methods:q} "
         "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
+        "--tomtom-gradient {params.tomtom_gradient:q} "
         "--out {params.out:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
 
