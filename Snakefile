@@ -22,6 +22,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/interpret.smk"
 include: "workflow/rules/motifs.smk"
+include: "workflow/rules/maps.smk"
 include: "workflow/rules/report.smk"
 
 

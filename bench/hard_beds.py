@@ -186,7 +186,7 @@ def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -
     scores = files["scores"]
     settings = config["interpret"] | {"methods": ["deep_lift_shap"]}  # the verdict needs only the scores TF-MoDISco reads
     interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), files, threads=2, seed=seed,
-                  **{k: v for k, v in settings.items() if k != "split"})  # fmt: skip
+                  **{k: v for k, v in settings.items() if k not in ("split", "n_maps")})  # fmt: skip
     meme, taxa = jaspar_database()
     out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}
     Path(out["h5"]).parent.mkdir(exist_ok=True)

@@ -147,3 +147,38 @@ def reb1_run(tmp_path_factory) -> Path:
     result = run_snakemake(workdir, configfiles=(config, TEST_CONFIG), timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
+
+
+#: A small CNN for 60 bp windows (stage tests that need a checkpoint).
+SMALL_CNN = {"input_length": 60, "n_filters": 6, "kernel_size": 7, "n_filters2": 6, "kernel_size2": 3, "pool": 4, "dropout": 0.0}
+
+
+def write_checkpoint(path: Path, name: str = "cnn", params: dict | None = None, seed: int = 0) -> Path:
+    """An untrained model saved as a Lightning checkpoint holds it (hyper-parameters and ``model.`` weights)."""
+    from bindscope import models
+
+    params = SMALL_CNN if params is None else params
+    torch.manual_seed(seed)
+    model = models.build(name, **params)
+    weights = {f"model.{k}": v for k, v in model.state_dict().items()}
+    torch.save({"hyper_parameters": {"model_name": name, "model_params": params}, "state_dict": weights}, path)
+    return path
+
+
+def write_encoded_split(path: Path, n: int = 20, length: int = 60, seed: int = 0) -> Path:
+    """An encoded split of random sequences, 7 positives in every 10 windows, with no labelled bases."""
+    import numpy as np
+
+    from bindscope.io import save_encoded
+    from bindscope.sequence import one_hot_codes
+
+    rng = np.random.default_rng(seed)
+    save_encoded(
+        path,
+        x=one_hot_codes(rng.integers(0, 4, (n, length)).astype(np.uint8)),
+        y=(np.arange(n) % 10 < 7).astype(np.uint8),
+        y_base=np.zeros((n, length), dtype=np.uint8),
+        chrom=np.array(["chr1"] * n),
+        start=np.arange(n) * 100,
+    )
+    return path

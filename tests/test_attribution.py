@@ -3,10 +3,10 @@ import pytest
 import torch
 from captum.attr import DeepLift
 
-from bindscope import interpret
 from bindscope.attribution import (
     SummedOutput,
     agreement,
+    attribute,
     convergence_delta,
     deep_lift_shap,
     input_x_gradient,
@@ -221,7 +221,7 @@ def test_every_method_scores_the_planted_motif_highest(method):
     x, motif = _planted()
     model = MotifDetector(motif).eval()
     refs = dinucleotide_shuffle(x, 6, 0)
-    attr = interpret.attribute(method, model, x, refs, None, batch_size=16, ig_steps=16, device="cpu")
+    attr = attribute(method, model, x, refs, None, batch_size=16, ig_steps=16, ig_references=6)
     assert attr.contribution.shape == x.shape
     top = attr.contribution.sum(axis=1).argmax(axis=1)
     assert ((top >= 25) & (top < 33)).mean() >= 0.9, top

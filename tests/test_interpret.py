@@ -5,47 +5,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from bindscope import interpret
 from bindscope.attribution import GRADIENT_METHODS
-from bindscope.io import load_npz, save_encoded
+from bindscope.io import load_npz
 from bindscope.layout import INTERPRETATION
-from bindscope.models.cnn import CNN
-from bindscope.sequence import one_hot_codes
 from bindscope.verdict import best_method
-from conftest import CONFIG, files_in
-
-PARAMS = {"input_length": 60, "n_filters": 6, "kernel_size": 7, "n_filters2": 6, "kernel_size2": 3, "pool": 4, "dropout": 0.0}
+from conftest import CONFIG, files_in, write_checkpoint, write_encoded_split
 
 
 @pytest.fixture
 def stage_inputs(tmp_path):
     """A CNN checkpoint and an encoded split of 14 positives and 6 negatives (60 bp)."""
-    torch.manual_seed(0)
-    model = CNN(**PARAMS)
-    state = {
-        "hyper_parameters": {"model_name": "cnn", "model_params": PARAMS},
-        "state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
-    }
-    torch.save(state, tmp_path / "m.ckpt")
-    rng = np.random.default_rng(0)
-    n = 20
-    save_encoded(
-        tmp_path / "test.npz",
-        x=one_hot_codes(rng.integers(0, 4, (n, 60)).astype(np.uint8)),
-        y=(np.arange(n) % 10 < 7).astype(np.uint8),
-        y_base=np.zeros((n, 60), dtype=np.uint8),
-        chrom=np.array(["chr1"] * n),
-        start=np.arange(n) * 100,
-    )
+    write_checkpoint(tmp_path / "m.ckpt")
+    write_encoded_split(tmp_path / "test.npz")
     return tmp_path
 
 
 def run_stage(folder, **changes):
     out = files_in(folder / "out", INTERPRETATION)
     (folder / "out").mkdir(exist_ok=True)
-    options = {k: v for k, v in CONFIG["interpret"].items() if k != "split"} | {"ism_sequences": 5, "ig_steps": 4, "n_references": 3}
+    options = {k: v for k, v in CONFIG["interpret"].items() if k not in ("split", "n_maps")} | {
+        "ism_sequences": 5,
+        "ig_steps": 4,
+        "n_references": 3,
+    }
     interpret.run(str(folder / "m.ckpt"), str(folder / "test.npz"), out, threads=1, seed=0, **(options | changes))
     return out
 

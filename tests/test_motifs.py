@@ -18,15 +18,7 @@ from bindscope.motifs import (
     read_taxa,
     run_modisco,
     tomtom_matches,
-    trim_bounds,
 )
-
-
-def test_trim_bounds():
-    cwm = np.zeros((10, 4))
-    cwm[3:7, 0] = [0.05, 1.0, -0.8, 0.2]
-    assert trim_bounds(cwm, 0.1) == (4, 7)
-    assert trim_bounds(cwm, 0.03) == (3, 7)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,11 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-RULES = {m for f in (REPO / "workflow" / "rules").glob("*.smk") for m in re.findall(r"^rule (\w+):", f.read_text(), flags=re.MULTILINE)}
+#: Every rule, those made by ``use rule X as Y with:`` included.
+RULE_PATTERN = r"^(?:rule (\w+):|use rule \w+ as (\w+) with:)"
+RULES = {
+    "".join(m) for f in (REPO / "workflow" / "rules").glob("*.smk") for m in re.findall(RULE_PATTERN, f.read_text(), flags=re.MULTILINE)
+}
 
 
 class Resources(dict):

@@ -57,7 +57,14 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
         [("pos_patterns.pattern_0", 30, 1, "MA0155.1", "INSM1", 1e-4), ("pos_patterns.pattern_1", 20, 1, "MA0139.2", "CTCF", 1e-6)]
     )
     write_table(gradient_search, root / f"{name}.gradient.tsv")
+    maps = root / "maps" / name
+    maps.mkdir(parents=True)
+    (maps / "top_1.png").write_bytes(png.read_bytes())
+    write_table(
+        pd.DataFrame({"file": ["top_1.png"], "role": ["top"], "rank": [1], "chrom": ["c1"], "start": [0], "end": [50]}), maps / "maps.tsv"
+    )
     return {
+        "maps": str(maps),
         "methods": str(root / f"{name}.methods.tsv"),
         "tomtom_gradient": str(root / f"{name}.gradient.tsv"),
         "metrics": str(evaldir / "metrics.json"),
@@ -70,7 +77,7 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     }
 
 
-PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "tomtom_gradient", "logos")
+PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "tomtom_gradient", "logos", "maps")
 
 
 def test_report_shows_models_side_by_side(tmp_path):
@@ -128,6 +135,7 @@ def test_report_shows_models_side_by_side(tmp_path):
     for rank in (1, 2):
         assert page.count(f'<td>{rank} <span class="ok">recovered</span></td>') == 2, rank
     assert "<td>INSM1</td>" in page
+    assert page.count("<h3>Saliency maps</h3>") == 2 and page.count('alt="saliency map top 1: c1:0-50"') == 2
     assert "<td>0.91</td>" in page and "<td>1.00e-05</td>" in page and "TF-MoDISco's on the deep_lift_shap scores" in page
 
 

@@ -190,3 +190,18 @@ def test_every_attribution_method_peaks_inside_the_planted_site_and_is_compared_
             ig = table.loc["integrated_gradients"]
             assert ig["convergence_delta_median"] < 0.01 * ig["output_difference_mean"], ig
             assert summary.loc[(tf, model), "best_method_vs_ism"] in table.index.drop("ism")
+
+
+def test_saliency_maps_show_the_planted_site_in_the_top_positives(demo):
+    """Issue 15, item 3: a picture per chosen positive, in the TF's report; the top positives' seqlets name the planted TF."""
+    for tf in PLANTED:
+        page = (demo / "results" / tf / "report.html").read_text()
+        assert page.count("<h3>Saliency maps</h3>") == 2
+        for model in ("cnn", "unet"):
+            folder = demo / "results" / tf / "attributions" / model / "maps"
+            table = pd.read_csv(folder / "maps.tsv", sep="\t")
+            assert table["role"].tolist() == ["top"] * 2 + ["disagree"] * 2  # tests/config: n_maps 2
+            assert all((folder / name).stat().st_size > 10_000 for name in table["file"])
+            assert page.count(f'alt="saliency map top 1: {table.at[0, "chrom"]}:') >= 1
+            top = table[table["role"] == "top"]
+            assert top["seqlets"].fillna("").str.contains(f": {tf}").all(), top

@@ -391,3 +391,34 @@ def agreement(contribution: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarr
         "pearson": rowwise_pearson(a, b),
         "spearman": rowwise_pearson(rankdata(a, axis=1), rankdata(b, axis=1)),
     }
+
+
+def attribute(
+    method: str,
+    model: nn.Module,
+    x: np.ndarray,
+    references: np.ndarray,
+    mask: np.ndarray | None,
+    *,
+    batch_size: int,
+    ig_steps: int,
+    ig_references: int,
+    device: torch.device | str = "cpu",
+) -> Attributions:
+    """One method's (a name of :data:`METHODS`) attributions of ``x``, as the interpret stage runs it.
+
+    ``references`` (N, R, 4, L) serve the reference-based methods; integrated gradients take the
+    first ``ig_references`` of them. ISM, forward passes only, runs 16 x ``batch_size`` mutants at a time.
+    """
+    options = {"mask": mask, "batch_size": batch_size, "device": device}
+    if method == "deep_lift_shap":
+        return deep_lift_shap(model, x, references, **options)
+    if method == "integrated_gradients":
+        return integrated_gradients(model, x, references[:, :ig_references], steps=ig_steps, **options)
+    if method == "saliency":
+        return saliency(model, x, **options)
+    if method == "input_x_gradient":
+        return input_x_gradient(model, x, **options)
+    if method == "ism":
+        return ism(model, x, **(options | {"batch_size": batch_size * 16}))
+    raise ValueError(f"unknown attribution method {method!r}; known: {list(METHODS)}")

@@ -42,6 +42,7 @@ STAGES: dict[str, str] = {
     "interpret": "bindscope.interpret:run",
     "motif-kernels": "bindscope.motifs:compile_kernels",
     "motifs": "bindscope.motifs:run",
+    "saliency-maps": "bindscope.maps:run",
     "report": "bindscope.report:run",
     "summary": "bindscope.summary:run",
 }

@@ -23,15 +23,11 @@ from bindscope.attribution import (
     REFERENCE_METHODS,
     Attributions,
     agreement,
+    attribute,
     attribution_peaks,
     convergence_delta,
-    deep_lift_shap,
-    input_x_gradient,
-    integrated_gradients,
-    ism,
     resolve_device,
     rows_of,
-    saliency,
     target_mask,
 )
 from bindscope.io import load_npz, save_encoded, write_table
@@ -68,32 +64,6 @@ def check_methods(methods: list[str]) -> None:
 def spread_subset(n: int, size: int) -> np.ndarray:
     """``size`` indices spread evenly over range(n) (all of them when n <= size)."""
     return np.unique(np.linspace(0, n - 1, num=min(n, size)).round().astype(int)) if n else np.zeros(0, dtype=int)
-
-
-def attribute(
-    method: str,
-    model,
-    x: np.ndarray,
-    refs: np.ndarray,
-    mask: np.ndarray | None,
-    *,
-    batch_size: int,
-    ig_steps: int,
-    ig_references: int,
-    device,
-) -> Attributions:
-    """One method's attributions of ``x`` (refs: per-sequence references of the reference-based methods;
-    integrated gradients take the first ``ig_references`` of them)."""
-    options = {"mask": mask, "batch_size": batch_size, "device": device}
-    if method == "deep_lift_shap":
-        return deep_lift_shap(model, x, refs, **options)
-    if method == "integrated_gradients":
-        return integrated_gradients(model, x, refs[:, :ig_references], steps=ig_steps, **options)
-    if method == "saliency":
-        return saliency(model, x, **options)
-    if method == "input_x_gradient":
-        return input_x_gradient(model, x, **options)
-    return ism(model, x, **(options | {"batch_size": batch_size * 16}))  # forward passes only: larger batches
 
 
 def summit_distance(contribution: np.ndarray) -> float:

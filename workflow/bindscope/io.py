@@ -90,6 +90,13 @@ def temporary_dir(target: str | os.PathLike) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def replace_folder(new: str | os.PathLike, old: str | os.PathLike) -> None:
+    """Move the finished folder ``new`` (a :func:`temporary_dir`) into place as ``old``, replacing an earlier one."""
+    if Path(old).exists():
+        shutil.rmtree(old)
+    os.replace(new, old)
+
+
 def remove_partial_outputs(paths: list[str | os.PathLike], since: float) -> list[Path]:
     """After a failure: remove the files among ``paths`` (or inside those that are folders) written since ``since``.
 

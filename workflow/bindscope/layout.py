@@ -43,6 +43,8 @@ INTERPRETATION = {
     "examples": "results/{tf}/attributions/{model}/examples.npz",
     "gradient": "results/{tf}/attributions/{model}/gradient_scores.npz",
 }
+#: Saliency maps of single test positives (a folder: <role>_<rank>.png and maps.tsv).
+MAPS = "results/{tf}/attributions/{model}/maps"
 #: Written once the motifs stage's Numba kernels are compiled and cached (every motifs job waits for it).
 MOTIF_KERNELS = "resources/numba/motif_kernels.txt"
 MOTIFS = {

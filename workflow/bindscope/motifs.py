@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -16,9 +15,10 @@ import pandas as pd  # noqa: E402
 from scipy.stats import false_discovery_control  # noqa: E402
 
 from bindscope.errors import InputError  # noqa: E402
-from bindscope.io import atomic_path, load_npz, temporary_dir, write_table  # noqa: E402
+from bindscope.io import atomic_path, load_npz, replace_folder, temporary_dir, write_table  # noqa: E402
 from bindscope.layout import MOTIFS, check_outputs, logo  # noqa: E402
 from bindscope.motifdb import Motif, find_motif, read_meme, write_meme  # noqa: E402
+from bindscope.patterns import trim_bounds  # noqa: E402
 from bindscope.verdict import motif_matches  # noqa: E402
 
 #: Columns of tomtom.tsv and tomtom_all_taxa.tsv. ``database`` is the taxonomic group Tomtom's
@@ -65,18 +65,6 @@ def run_modisco(
     )
     by_size = lambda patterns: sorted(patterns, key=lambda p: -len(p.seqlets)) if patterns else patterns  # noqa: E731
     return by_size(pos), by_size(neg)
-
-
-def trim_bounds(cwm: np.ndarray, threshold: float = 0.1) -> tuple[int, int]:
-    """First and one-past-last positions of a (w, 4) CWM whose summed |contribution| >= threshold x max.
-
-    A low threshold keeps the flanks that tell family members apart: trimmed at 30 % (as
-    ``modisco report`` does) a pattern can shrink to the core a whole TF family shares, and a
-    family member then outranks the true TF.
-    """
-    score = np.abs(cwm).sum(axis=1)
-    keep = np.flatnonzero(score >= threshold * score.max())
-    return int(keep[0]), int(keep[-1]) + 1
 
 
 def tomtom_matches(queries: list[np.ndarray], targets: list[Motif], top_n: int = 5, also: list[int] | None = None) -> list[pd.DataFrame]:
@@ -199,9 +187,7 @@ def write_logos(patterns: list[tuple[str, object, int, int]], matches: list[pd.D
             best = by_id[table["target_id"].iloc[0]]
             ppm = best.ppm if table["strand"].iloc[0] == "+" else best.ppm[::-1, ::-1]
             plot_logo(ppm.T, logo(str(tmp), name, "match"), f"{best.id} {best.name} (q={table['qval'].iloc[0]:.1e})", "ppm")
-        if logos.exists():
-            shutil.rmtree(logos)
-        os.replace(tmp, logos)
+        replace_folder(tmp, logos)
 
 
 def planted_example(seed: int, n: int = 300, length: int = 100, width: int = 10) -> tuple[np.ndarray, np.ndarray]:

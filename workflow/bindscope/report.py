@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from bindscope.figures import curve_figure, figure_uri, track_examples, track_figure
@@ -72,6 +74,15 @@ def with_motif_verdicts(methods: pd.DataFrame, searches: dict[str, pd.DataFrame]
     return methods.assign(**{c: [v.get(c, "") for v in found] for c in columns})
 
 
+def saliency_maps(folder: str) -> list[dict]:
+    """The saliency maps of one model (its maps folder's maps.tsv), each with its picture as a data: URI."""
+    table = pd.read_csv(Path(folder) / "maps.tsv", sep="\t")
+    return [
+        {"uri": image_uri(Path(folder) / row.file), "alt": f"saliency map {row.role} {row.rank}: {row.chrom}:{row.start}-{row.end}"}
+        for row in table.itertuples()
+    ]
+
+
 def check_keys(models: list[str], baselines: list[str], **files: dict[str, str]) -> None:
     """Raise ValueError unless every per-model file is given for each model, and metrics and curves for each baseline too."""
     for kind, given in files.items():
@@ -94,6 +105,7 @@ def run(
     tomtom: dict[str, str],
     logos: dict[str, str],
     out: dict[str, str],
+    maps: dict[str, str] | None = None,
     *,
     tomtom_all: dict[str, str] | None = None,
     tomtom_gradient: dict[str, str] | None = None,
@@ -103,9 +115,9 @@ def run(
     """Write ``out``: the TF's page (html) and its summary rows (rows: one per model, then one per baseline).
 
     The per-file arguments map a model name to its declared file (metrics.json, curves.tsv,
-    predictions.npz, scores.npz, methods.tsv, tomtom.tsv, logos folder; tomtom_all: tomtom_all_taxa.tsv, by
-    default the same as tomtom; tomtom_gradient: the matches of the patterns found in the gradient
-    method's scores, optional); the models are the keys of
+    predictions.npz, scores.npz, methods.tsv, tomtom.tsv, logos folder; optional: tomtom_all, the
+    tomtom_all_taxa.tsv, by default the same as tomtom; tomtom_gradient, the matches of the patterns
+    found in the gradient method's scores; maps, the saliency maps folder); the models are the keys of
     ``tomtom``, in order, and the baselines the other keys of ``metrics`` (metrics and curves
     only). ``motif_db`` (MEME) names the expected motif's TF; ``notes`` are shown as they are
     (e.g. a baseline left out), followed by the input warnings of ``validation``.
@@ -117,6 +129,8 @@ def run(
     per_model = {"predictions": predictions, "scores": scores, "methods": methods, "logos": logos, "tomtom_all": tomtom_all}
     if tomtom_gradient is not None:
         per_model["tomtom_gradient"] = tomtom_gradient
+    if maps is not None:
+        per_model["maps"] = maps
     check_keys(models, baselines, metrics=metrics, curves=curves, **per_model)
     qc_data = read_json(qc)
     notes = list(notes or []) + [f"input: {w}" for w in read_json(validation)["warnings"]]
@@ -135,6 +149,7 @@ def run(
         searches = {"scores": table} | ({"gradient": pd.read_csv(tomtom_gradient[name], sep="\t")} if tomtom_gradient else {})
         method_table = with_motif_verdicts(method_table, searches, expected, expected_name)
         sections.append(model_section(name, logos[name], table, table_all, rows[name], distance, method_table))
+        sections[-1]["maps"] = saliency_maps(maps[name]) if maps else []
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)
     notes = baseline_warnings(rows, models, baselines) + notes

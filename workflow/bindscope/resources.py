@@ -31,6 +31,7 @@ MEMORY: dict[str, Memory] = {
     "interpret": Memory(4000),
     "motif_kernels": Memory(2000),
     "motifs": Memory(4000),
+    "saliency_maps": Memory(2000),
     "report": Memory(2000),
     "summary": Memory(1000),
     "demo": Memory(2000),

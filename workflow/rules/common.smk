@@ -35,6 +35,7 @@ from bindscope.layout import (  # noqa: E402
     ENCODED,
     EVALUATION,
     INTERPRETATION,
+    MAPS,
     MODEL,
     MOTIFS,
     MOTIFS_GRADIENT,

@@ -12,6 +12,7 @@ rule report:
         tomtom_all=per_model(MOTIFS["tomtom_all"]),
         tomtom_gradient=per_model(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model(MOTIFS["logos"]),
+        maps=per_model(MAPS),
     output:
         html=report(
             REPORT["html"],
@@ -46,6 +47,7 @@ rule report:
         tomtom_all=per_model_items(MOTIFS["tomtom_all"]),
         tomtom_gradient=per_model_items(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model_items(MOTIFS["logos"]),
+        maps=per_model_items(MAPS),
         expected=optional_flag("motif", "expected-motif"),
         note=baseline_note,
     shell:
@@ -55,7 +57,7 @@ rule report:
         "--predictions {params.predictions:q} --scores {params.scores:q} "
         "--methods {params.methods:q} "
         "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
-        "--tomtom-gradient {params.tomtom_gradient:q} "
+        "--tomtom-gradient {params.tomtom_gradient:q} --maps {params.maps:q} "
         "--out {params.out:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
 
