@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from captum.attr import DeepLift
+from captum.attr import DeepLift, InputXGradient
 
 from bindscope.attribution import (
     SummedOutput,
@@ -242,6 +242,8 @@ def test_input_x_gradient_is_the_raw_gradient_of_the_observed_base():
     attr = input_x_gradient(model, x, batch_size=4)
     np.testing.assert_allclose(attr.contribution, grad * x, atol=1e-5)
     np.testing.assert_allclose(attr.hypothetical, grad, atol=1e-5)
+    captum = InputXGradient(model).attribute(torch.from_numpy(x).float().requires_grad_(), target=0).detach().numpy()
+    np.testing.assert_allclose(attr.contribution, captum, atol=1e-6)
 
 
 def test_gradient_methods_agree_with_tangermeme_saliency():

@@ -7,7 +7,8 @@ way (one call per reference set, contributions multiplied by the input differenc
 takes model checkpoints and an encoded split from a finished run (by default the demo's CTCF CNN and
 U-Net; the U-Net's target is the sum of its per-base logits over each window, for both sides).
 Reports the median of --repeats runs per side, the time ratio (bindscope / peer: <= 1 is as fast or
-faster) and the Pearson correlation of the scores. Prints a table and writes bench/interpret/results.tsv.
+faster) and the Pearson correlation of the scores (for integrated gradients, of the per-base
+contributions). Prints a table and writes bench/interpret/results.tsv.
 
 Usage: python bench/interpret/run.py [--results results] [--tf CTCF] [--models cnn unet]
        [--sequences 300] [--ism-sequences 40] [--references 20] [--repeats 3] [--threads 2]
@@ -82,8 +83,15 @@ def ours(model: torch.nn.Module, x: np.ndarray, refs: np.ndarray, steps: int, ig
         "saliency": lambda: saliency(model, x, batch_size=64).hypothetical,
         "input_x_gradient": lambda: input_x_gradient(model, x, batch_size=64).hypothetical,
         "integrated_gradients": lambda: integrated_gradients(model, x, refs[:, :ig_refs], steps=steps, batch_size=64 * steps).contribution,
-        "ism": lambda: ism(model, x, batch_size=1024).hypothetical,
+        "ism": lambda: ism(model, x, batch_size=64).hypothetical,
     }
+
+
+def comparable(method: str, scores: np.ndarray) -> np.ndarray:
+    """What both sides' scores are compared on: the (N, 4, L) scores, or for integrated gradients the per-base
+    contribution track (N, L), since Captum splits a position's contribution between the observed base and the
+    reference's base where bindscope gives it to the observed base (the same sum)."""
+    return scores.sum(axis=1) if method == "integrated_gradients" else scores
 
 
 def compare(name: str, model: torch.nn.Module, x: np.ndarray, x_ism: np.ndarray, refs: np.ndarray, args) -> list[dict]:
@@ -104,7 +112,7 @@ def compare(name: str, model: torch.nn.Module, x: np.ndarray, x_ism: np.ndarray,
                 "bindscope_s": round(mine_s, 3),
                 "peer_s": round(peer_s, 3),
                 "ratio": round(mine_s / peer_s, 2),
-                "pearson": round(float(np.corrcoef(a.ravel(), b.ravel())[0, 1]), 6),
+                "pearson": round(float(np.corrcoef(comparable(method, a).ravel(), comparable(method, b).ravel())[0, 1]), 6),
             }
         )
         print(rows[-1], flush=True)
