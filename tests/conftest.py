@@ -182,3 +182,26 @@ def write_encoded_split(path: Path, n: int = 20, length: int = 60, seed: int = 0
         start=np.arange(n) * 100,
     )
     return path
+
+
+def chromium():
+    """Headless Chromium (Debian's chromium and chromium-driver) driven by Selenium."""
+    import shutil
+
+    missing = [p for p in ("chromium", "chromedriver") if shutil.which(p) is None]
+    if missing:
+        why = f"{missing} not installed (apt-get install chromium chromium-driver)"
+        pytest.fail(why) if os.environ.get("CI") else pytest.skip(why)
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium")
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def page_images(driver) -> list[tuple[str, bool]]:
+    """(alt text, loaded) of every image of the page a Selenium driver shows (loaded: complete, with pixels)."""
+    return driver.execute_script("return [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])")

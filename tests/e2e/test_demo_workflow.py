@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import torch
 from bindscope.demo import DEMO_TFS
 from bindscope.io import load_npz
 from bindscope.verdict import SUMMARY_COLUMNS
-from conftest import run_snakemake
+from conftest import chromium, page_images, run_snakemake
 
 pytestmark = pytest.mark.e2e
 DECOY_BASE_ID = "MA0018"  # CREB1, planted at the same rate inside and outside peaks
@@ -112,30 +111,12 @@ def test_snakemake_report_holds_every_tf_with_captions(demo):
         assert text in page, text
 
 
-def chromium():
-    """Headless Chromium (Debian's chromium and chromium-driver) driven by Selenium."""
-    import shutil
-
-    missing = [p for p in ("chromium", "chromedriver") if shutil.which(p) is None]
-    if missing:
-        why = f"{missing} not installed (apt-get install chromium chromium-driver)"
-        pytest.fail(why) if os.environ.get("CI") else pytest.skip(why)
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(arg)
-    options.binary_location = shutil.which("chromium")
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-
-
 def test_reports_render_in_chromium(demo, tmp_path):
     driver = chromium()
     try:
         for page, min_images in (("summary.html", 0), ("CTCF/report.html", 5), ("REST/report.html", 5)):
             driver.get((demo / "results" / page).as_uri())
-            images = driver.execute_script("return [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])")
+            images = page_images(driver)
             assert len(images) >= min_images and all(ok for _, ok in images), (page, images)
             headers = driver.execute_script("return [...document.querySelectorAll('th')].map(th => th.textContent.trim())")
             assert {"model", "auroc", "auprc"} <= set(headers), (page, headers)

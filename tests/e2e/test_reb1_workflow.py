@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import chromium, page_images
+
 pytestmark = pytest.mark.e2e
 
 
@@ -29,6 +31,25 @@ def test_reb1_motif_found_by_every_model(reb1):
         assert row.top_match_qval < 0.01, row
         assert row.expected_motif_rank == 1 and (row.recovered is True or row.recovered == "True"), row
     assert set(summary["model"]) == {"cnn", "unet", "pwm_scan", "kmer_lr"}
+
+
+def test_reb1_report_shows_the_attribution_methods_and_saliency_maps_in_chromium(reb1):
+    """Issue 15: the method table (agreement with ISM per method) and both models' saliency maps, rendered."""
+    methods = {m: pd.read_csv(reb1 / "results" / "REB1" / "attributions" / m / "methods.tsv", sep="\t") for m in ("cnn", "unet")}
+    for table in methods.values():
+        assert table["method"].tolist() == ["deep_lift_shap", "saliency", "input_x_gradient", "integrated_gradients", "ism"]
+        assert table.set_index("method").loc["deep_lift_shap", "pearson_ism"] >= 0.7, table
+    driver = chromium()
+    try:
+        driver.get((reb1 / "results" / "REB1" / "report.html").as_uri())
+        images = page_images(driver)
+        maps = [alt for alt, _ in images if alt.startswith("saliency map")]
+        assert len(maps) == 8 and all(ok for _, ok in images), images  # tests/config n_maps 2: 2 top + 2 disputed per model
+        headers = driver.execute_script("return [...document.querySelectorAll('th')].map(th => th.textContent.trim())")
+        assert headers.count("Pearson with ISM") == 2, headers
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+    finally:
+        driver.quit()
 
 
 def test_reb1_clustered_windows_merged(reb1):
