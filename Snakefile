@@ -24,6 +24,7 @@ include: "workflow/rules/interpret.smk"
 include: "workflow/rules/motifs.smk"
 include: "workflow/rules/maps.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/predict.smk"
 
 
 rule all:

@@ -36,7 +36,7 @@ import yaml
 from bindscope import encode, interpret, motif_db, motifs, regions, train
 from bindscope.baselines import kmer_lr, pwm_scan
 from bindscope.demo import make_demo, make_weak_demo
-from bindscope.evaluate import predict
+from bindscope.inference import predict
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.layout import INTERPRETATION, MOTIFS

@@ -20,7 +20,7 @@ import torch
 import yaml
 
 from bindscope import encode, regions, train
-from bindscope.evaluate import predict
+from bindscope.inference import predict
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.models import load

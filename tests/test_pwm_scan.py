@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from bindscope.baselines.pwm_scan import best_match_scores, calibrate, genome_background, log_odds, run
+from bindscope.baselines.pwm_scan import best_match_scores, calibrate, run
 from bindscope.errors import InputError
-from bindscope.genome import open_genome
+from bindscope.genome import genome_background, open_genome
 from bindscope.io import save_encoded
 from bindscope.layout import EVALUATION
-from bindscope.motifdb import Motif, write_meme
+from bindscope.motifdb import Motif, log_odds, write_meme
 from bindscope.sequence import one_hot_codes, reverse_complement
 from conftest import CONFIG, files_in
 

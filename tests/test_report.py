@@ -80,6 +80,31 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
 PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "tomtom_gradient", "logos", "maps")
 
 
+def write_variant_files(folder) -> dict[str, str]:
+    """A variants stage's files: two scored variants (the first with a logo), one unscored; three null variants."""
+    from bindscope.variants import VARIANT_COLUMNS
+
+    folder.mkdir(parents=True)
+    rows = [
+        [1, 4, "c1", 10, "v1", "A", "T", "snv", "", 0.9, 0.1, -0.8, 2.2, -2.2, -4.4, np.nan, "MA0139.2 CTCF", 0.95, 0.7, 0.25],
+        [2, 5, "c1", 30, "v2", "G", "C", "snv", "", 0.5, 0.6, 0.1, 0.0, 0.4, 0.4, np.nan, "", np.nan, np.nan, 1.0],
+        [0, 6, "c1", 50, "v3", "C", "A", "snv", "REF C does not match the genome (G at c1:50)", *[np.nan] * 7, "", np.nan, np.nan, np.nan],
+    ]
+    write_table(pd.DataFrame(rows, columns=VARIANT_COLUMNS), folder / "variants.tsv.gz")
+    write_table(pd.DataFrame({"chrom": ["c1"] * 3, "log_odds_ratio": [0.1, -0.2, 0.3]}), folder / "null.tsv.gz")
+    (folder / "logos").mkdir()
+    logo_png(folder / "logos" / "1.png")
+    return {"table": str(folder / "variants.tsv.gz"), "null": str(folder / "null.tsv.gz"), "logos": str(folder / "logos")}
+
+
+def logo_png(path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def test_report_shows_models_side_by_side(tmp_path):
     rng = np.random.default_rng(0)
     files = {name: _fake_model_outputs(tmp_path, name, name == "unet", rng) for name in ("cnn", "unet", "kmer_lr")}
@@ -97,6 +122,7 @@ def test_report_shows_models_side_by_side(tmp_path):
     write_json(qc, tmp_path / "qc.json")
     write_json({"warnings": ["peaks.bed: 7 duplicate peak lines ignored"]}, tmp_path / "validation.json")
     write_meme([Motif("MA0139.2", "CTCF", np.full((4, 6), 0.25))], tmp_path / "db.meme")
+    variant_files = {name: write_variant_files(tmp_path / "variants" / name) for name in models}
     run(
         "CTCF",
         "peaks.bed",
@@ -109,8 +135,14 @@ def test_report_shows_models_side_by_side(tmp_path):
         out={"html": str(tmp_path / "report.html"), "rows": str(tmp_path / "rows.tsv")},
         expected_motif="MA0139",
         notes=["pwm_scan left out: the sheet names no motif for this TF"],
+        variants={name: f["table"] for name, f in variant_files.items()},
+        variant_logos={name: f["logos"] for name, f in variant_files.items()},
+        variant_nulls={name: f["null"] for name, f in variant_files.items()},
     )
     page = (tmp_path / "report.html").read_text()
+    assert page.count("<h3>Variant effects</h3>") == 2 and "2 variants scored (1 not scored" in page
+    assert "of 3 random single-base" in page and page.count('alt="variant 1: c1:10 A&gt;T"') == 2
+    assert "<td>MA0139.2 CTCF</td>" in page and "REF C does not match" not in page  # the unscored are in the file only
     assert "ROC curves of all models" in page and "per-base tracks of example test positives" in page
     assert page.count("<h2>cnn</h2>") == 1 and page.count("<h2>unet</h2>") == 1
     assert "<th>base_auprc</th>" in page and "<th>iou</th>" in page

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from bindscope import models
-from bindscope.evaluate import predict
+from bindscope.inference import predict
 from bindscope.io import save_encoded
 from bindscope.scoring import binary_metrics
 from bindscope.sequence import one_hot_codes

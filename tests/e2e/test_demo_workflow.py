@@ -136,8 +136,8 @@ def test_reports_render_in_chromium(demo, tmp_path):
 def planted_site_bases(x: np.ndarray, tf: str, fraction: float = 0.5) -> np.ndarray:
     """(N, L) bool: bases covered by a match of the planted TF's JASPAR matrix (either strand) scoring at
     least ``fraction`` of the matrix's maximum log-odds against a uniform background."""
-    from bindscope.baselines.pwm_scan import log_odds
     from bindscope.jaspar import fetch_jaspar_motif
+    from bindscope.motifdb import log_odds
 
     pwm = log_odds(fetch_jaspar_motif(PLANTED[tf]).ppm, np.full(4, 0.25), 0.01)
     weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()

@@ -45,6 +45,9 @@ STAGES: dict[str, str] = {
     "saliency-maps": "bindscope.maps:run",
     "report": "bindscope.report:run",
     "summary": "bindscope.summary:run",
+    "predict": "bindscope.predict:run",
+    "variants": "bindscope.variants:run",
+    "tracks": "bindscope.tracks:run",
 }
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 

@@ -52,3 +52,11 @@ def check_config_files(config: Mapping, sources: Sequence[str] = ()) -> None:
         raise InputError(where, "key motif_db.source", problem)
     if source != "jaspar" and not Path(source).is_file():
         raise InputError(where, "key motif_db.source", f"no such MEME file {source!r} (give a MEME file, or 'jaspar' for pyjaspar)")
+    for section, kind in (("predict", "regions"), ("variants", "vcf")):
+        for tf, path in config[section][kind].items():
+            key = f"key {section}.{kind}.{tf}"
+            if problem := wildcard_problem(path):
+                raise InputError(where, key, problem)
+            if not Path(path).is_file():
+                what = "a BED, narrowPeak or FASTA of regions to score" if kind == "regions" else "a VCF, plain or bgzipped"
+                raise InputError(where, key, f"no such file {path!r} ({what})")

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from bindscope import models
+from bindscope.inference import predict_probabilities
 from bindscope.io import load_npz
-from bindscope.scoring import load_controls, sequence_scores, write_evaluation
-
-
-@torch.no_grad()
-def predict_probabilities(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Probabilities for one-hot x (N, 4, L): (N,) from a per-sequence model, (N, L) from a per-base one."""
-    per_base = models.is_per_base(model)
-    out = [torch.sigmoid(model(torch.from_numpy(x[i : i + batch_size]).float())) for i in range(0, len(x), batch_size)]
-    if not out:
-        return np.zeros((0, x.shape[-1]) if per_base else 0, dtype=np.float32)
-    prob = torch.cat(out)
-    return (prob if per_base else prob[:, 0]).numpy()
-
-
-def predict(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Binding score per sequence (N,): :func:`~bindscope.scoring.sequence_scores` of :func:`predict_probabilities`."""
-    return sequence_scores(predict_probabilities(model, x, batch_size))
+from bindscope.scoring import load_controls, write_evaluation
 
 
 def run(

@@ -86,3 +86,33 @@ def grid_composition(fasta: pyfaidx.Fasta, chrom: str, window: int, chunk: int =
         gc[first:last] = ((codes == 1) | (codes == 2)).sum(axis=1)
         unknown[first:last] = (codes == 4).sum(axis=1)
     return gc, unknown
+
+
+def padded_window_codes(fasta: pyfaidx.Fasta, chrom: str, starts: np.ndarray, length: int) -> np.ndarray:
+    """Base codes (N, length) uint8 of windows of ``chrom`` starting at ``starts``; bases outside the chromosome are N (4).
+
+    Reads the chromosome once; windows may start before 0 or end past its length (regions near an end,
+    sequences shorter than a model's window).
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    if not len(starts):
+        return np.zeros((0, length), dtype=np.uint8)
+    lo = int(starts.min())
+    hi = int(starts.max()) + length
+    size = len(fasta[chrom])
+    codes = np.full(hi - lo, 4, dtype=np.uint8)
+    first, last = max(lo, 0), min(hi, size)
+    if last > first:
+        codes[first - lo : last - lo] = region_codes(fasta, chrom, first, last)
+    return np.lib.stride_tricks.sliding_window_view(codes, length)[starts - lo]
+
+
+def genome_background(fasta) -> np.ndarray:
+    """Frequencies of A, C, G, T over every chromosome (N and other codes left out), (4,) float64.
+
+    Counted in chunks (:func:`base_counts`): memory does not grow with chromosome length.
+    """
+    counts = sum(base_counts(fasta, chrom)[:4] for chrom in chrom_sizes(fasta))
+    if counts.sum() == 0:
+        raise ValueError("the genome has no A, C, G or T base")
+    return counts / counts.sum()

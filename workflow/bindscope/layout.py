@@ -58,6 +58,28 @@ MOTIFS = {
 MOTIFS_GRADIENT = {name: path.replace("/motifs/{model}/", "/motifs/{model}/gradient/") for name, path in MOTIFS.items()}
 #: Files of a logos folder, per pattern: its CWM logo, and its best match's logo.
 LOGOS = {"cwm": "{pattern}.cwm.png", "match": "{pattern}.match.png"}
+#: Models that give one probability per base (their ``per_base`` class attribute; tests/test_predict.py
+#: holds the two together): they get per-base tracks from the predict and tracks stages.
+PER_BASE_MODELS = ("unet",)
+#: The predict stage's files for a TF's regions: every model's probability per window, and per-base
+#: probabilities (bigWig) and segments (BED) of each per-base model.
+PREDICTION = {"table": "results/{tf}/predict/predictions.tsv.gz"}
+PREDICTION_PER_BASE = {
+    "bigwig": "results/{tf}/predict/{model}.probabilities.bw",
+    "segments": "results/{tf}/predict/{model}.segments.bed",
+}
+#: The variants stage's files per TF and model: the scored variants (sorted by effect), the random
+#: variants of the empirical p-value, and the top variants' two-allele logos (a folder: <rank>.png).
+VARIANTS = {
+    "table": "results/{tf}/variants/{model}/variants.tsv.gz",
+    "null": "results/{tf}/variants/{model}/null_variants.tsv.gz",
+    "logos": "results/{tf}/variants/{model}/logos",
+}
+#: The tracks stage's genome-browser files per TF: contribution scores of each model, probabilities of
+#: each per-base model over the test chromosomes (bigWig), and an IGV session loading them.
+TRACKS = {"session": "results/{tf}/tracks/igv_session.xml"}
+TRACKS_PER_MODEL = {"contributions": "results/{tf}/tracks/{model}.contributions.bw"}
+TRACKS_PER_BASE = {"probabilities": "results/{tf}/tracks/{model}.probabilities.bw"}
 REPORT = {"html": "results/{tf}/report.html", "rows": "results/{tf}/summary_rows.tsv"}
 SUMMARY = {"tsv": "results/summary.tsv", "html": "results/summary.html"}
 
@@ -78,3 +100,13 @@ def check_outputs(out: dict[str, str], names) -> None:
     """Raise ValueError unless ``out`` gives a path for exactly the output ``names`` of a stage."""
     if set(out) != set(names):
         raise ValueError(f"outputs {sorted(out)} given; this stage writes {sorted(names)}")
+
+
+def per_model_outputs(patterns: dict[str, str], models) -> dict[str, str]:
+    """``<kind>_<model>`` -> path of each pattern for each of ``models``."""
+    return {f"{kind}_{m}": fill(path, model=m) for m in models for kind, path in patterns.items()}
+
+
+def per_base_outputs(patterns: dict[str, str], models) -> dict[str, str]:
+    """:func:`per_model_outputs` of the per-base models among ``models``."""
+    return per_model_outputs(patterns, [m for m in models if m in PER_BASE_MODELS])

@@ -122,3 +122,9 @@ def find_motif(motifs: list[Motif], query: str) -> Motif | None:
         if m.name.upper() == query.upper():
             return m
     return None
+
+
+def log_odds(ppm: np.ndarray, background: np.ndarray, pseudocount: float) -> np.ndarray:
+    """log2 of (PPM with a pseudocount, renormalised) over the background, (4, w)."""
+    p = (np.asarray(ppm, dtype=np.float64) + pseudocount) / (1 + 4 * pseudocount)
+    return np.log2(p / np.asarray(background, dtype=np.float64)[:, None])

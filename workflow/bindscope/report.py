@@ -83,6 +83,32 @@ def saliency_maps(folder: str) -> list[dict]:
     ]
 
 
+#: Variant table columns shown in the report, and rows shown per model.
+VARIANT_REPORT_COLUMNS = ["rank", "chrom", "pos", "id", "ref", "alt", "prob_ref", "prob_alt", "log_odds_ratio", "pvalue", "motif"]
+N_VARIANT_ROWS = 10
+
+
+def variant_section(table_path: str, logos: str, null: str) -> dict:
+    """The top scored variants of one model (its variants.tsv.gz), how many random variants gave the p-values (null),
+    and the two-allele logos as data: URIs."""
+    table = pd.read_csv(table_path, sep="\t", dtype={"chrom": str, "motif": str}, keep_default_na=False, na_values=[""])
+    scored = table[table["rank"] > 0]
+    folder = Path(logos)
+    pictures = [
+        {"uri": image_uri(folder / f"{r.rank}.png"), "alt": f"variant {r.rank}: {r.chrom}:{r.pos} {r.ref}>{r.alt}"}
+        for r in scored.itertuples()
+        if (folder / f"{r.rank}.png").exists()
+    ]
+    return {
+        "n_scored": len(scored),
+        "n_skipped": len(table) - len(scored),
+        "n_null": len(pd.read_csv(null, sep="\t")),
+        "columns": VARIANT_REPORT_COLUMNS,
+        "top": scored.head(N_VARIANT_ROWS).to_dict("records"),
+        "logos": pictures,
+    }
+
+
 def check_keys(models: list[str], baselines: list[str], **files: dict[str, str]) -> None:
     """Raise ValueError unless every per-model file is given for each model, and metrics and curves for each baseline too."""
     for kind, given in files.items():
@@ -111,13 +137,17 @@ def run(
     tomtom_gradient: dict[str, str] | None = None,
     expected_motif: str | None = None,
     notes: list[str] | None = None,
+    variants: dict[str, str] | None = None,
+    variant_logos: dict[str, str] | None = None,
+    variant_nulls: dict[str, str] | None = None,
 ) -> None:
     """Write ``out``: the TF's page (html) and its summary rows (rows: one per model, then one per baseline).
 
     The per-file arguments map a model name to its declared file (metrics.json, curves.tsv,
     predictions.npz, scores.npz, methods.tsv, tomtom.tsv, logos folder; optional: tomtom_all, the
     tomtom_all_taxa.tsv, by default the same as tomtom; tomtom_gradient, the matches of the patterns
-    found in the gradient method's scores; maps, the saliency maps folder); the models are the keys of
+    found in the gradient method's scores; maps, the saliency maps folder; variants, variant_logos and
+    variant_nulls, the variants stage's table, logos folder and random variants); the models are the keys of
     ``tomtom``, in order, and the baselines the other keys of ``metrics`` (metrics and curves
     only). ``motif_db`` (MEME) names the expected motif's TF; ``notes`` are shown as they are
     (e.g. a baseline left out), followed by the input warnings of ``validation``.
@@ -131,6 +161,8 @@ def run(
         per_model["tomtom_gradient"] = tomtom_gradient
     if maps is not None:
         per_model["maps"] = maps
+    if variants is not None:
+        per_model |= {"variants": variants, "variant_logos": variant_logos or {}, "variant_nulls": variant_nulls or {}}
     check_keys(models, baselines, metrics=metrics, curves=curves, **per_model)
     qc_data = read_json(qc)
     notes = list(notes or []) + [f"input: {w}" for w in read_json(validation)["warnings"]]
@@ -150,6 +182,7 @@ def run(
         method_table = with_motif_verdicts(method_table, searches, expected, expected_name)
         sections.append(model_section(name, logos[name], table, table_all, rows[name], distance, method_table))
         sections[-1]["maps"] = saliency_maps(maps[name]) if maps else []
+        sections[-1]["variants"] = variant_section(variants[name], variant_logos[name], variant_nulls[name]) if variants else None
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)
     notes = baseline_warnings(rows, models, baselines) + notes

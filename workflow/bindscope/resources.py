@@ -34,6 +34,9 @@ MEMORY: dict[str, Memory] = {
     "saliency_maps": Memory(2000),
     "report": Memory(2000),
     "summary": Memory(1000),
+    "predict": Memory(2000, 400),
+    "variants": Memory(2000, 400),
+    "tracks": Memory(3000, 400),
     "demo": Memory(2000),
     "demo_weak": Memory(2000),
 }

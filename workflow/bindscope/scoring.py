@@ -22,14 +22,10 @@ from torchmetrics.functional.classification import (
 )
 
 from bindscope.figures import curve_figure, save_figure
+from bindscope.inference import sequence_scores
 from bindscope.io import load_npz, save_encoded, write_json, write_table
 from bindscope.layout import CONTROL_KINDS, EVALUATION, check_outputs
 from bindscope.segments import overlap_scores, remove_short_segments, segment_counts
-
-
-def sequence_scores(prob: np.ndarray) -> np.ndarray:
-    """One score per sequence: the probability itself, or the maximum per-base probability."""
-    return prob if prob.ndim == 1 else prob.max(axis=1, initial=0.0)
 
 
 def binary_metrics(y_true: np.ndarray, y_score: np.ndarray, threshold: float) -> dict[str, float]:

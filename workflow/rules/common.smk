@@ -40,11 +40,20 @@ from bindscope.layout import (  # noqa: E402
     MOTIFS,
     MOTIFS_GRADIENT,
     MOTIF_KERNELS,
+    PER_BASE_MODELS,
+    PREDICTION,
+    PREDICTION_PER_BASE,
+    TRACKS,
+    TRACKS_PER_BASE,
+    TRACKS_PER_MODEL,
+    VARIANTS,
     REGIONS,
     REPORT,
     SUMMARY,
     VALIDATION,
     fill,
+    per_base_outputs,
+    per_model_outputs,
 )
 from bindscope.configcheck import check_config, check_config_files  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
@@ -203,6 +212,45 @@ def per_model(pattern, names=lambda tf: MODELS):
     return lambda wildcards: list(model_files(pattern, wildcards.tf, names).values())
 
 
+def variant_files(wildcards):
+    """Report input: every model's variant files when config variants.vcf names a VCF for the TF, else none."""
+    if wildcards.tf not in config["variants"]["vcf"]:
+        return []
+    return [
+        fill(path, tf=wildcards.tf, model=m)
+        for m in MODELS
+        for path in VARIANTS.values()
+    ]
+
+
+def variant_args(wildcards):
+    """Report params: --variants, --variant-logos and --variant-nulls model=path items, or nothing (quote with :q)."""
+    if wildcards.tf not in config["variants"]["vcf"]:
+        return []
+    args = []
+    for flag, kind in (
+        ("variants", "table"),
+        ("variant-logos", "logos"),
+        ("variant-nulls", "null"),
+    ):
+        args += [
+            f"--{flag}",
+            *(f"{m}={fill(VARIANTS[kind], tf=wildcards.tf, model=m)}" for m in MODELS),
+        ]
+    return args
+
+
+def per_base_models(tf):
+    """The per-base models among the configured ones (they get per-base tracks)."""
+    return [m for m in MODELS if m in PER_BASE_MODELS]
+
+
+def per_base_ckpt_args(wildcards):
+    """Params function: --ckpts model=path items of the per-base models, or nothing without one (quote with :q)."""
+    items = per_model_items(MODEL["ckpt"], per_base_models)(wildcards)
+    return ["--ckpts", *items] if items else []
+
+
 def per_model_items(pattern, names=lambda tf: MODELS):
     """Params function: the same files as :func:`per_model`, as model=path items (a dict flag)."""
     return lambda wildcards: [
@@ -218,7 +266,18 @@ def baseline_note(wildcards):
 
 
 def final_outputs():
-    return [fill(REPORT["html"], tf=tf) for tf in TFS] + list(SUMMARY.values())
+    """Every TF's report and the summary; each TF's tracks (config tracks.enabled); the predictions and variant
+    tables config predict.regions and variants.vcf ask for."""
+    outputs = [fill(REPORT["html"], tf=tf) for tf in TFS] + list(SUMMARY.values())
+    outputs += [
+        fill(TRACKS["session"], tf=tf) for tf in TFS if config["tracks"]["enabled"]
+    ]
+    outputs += [
+        fill(PREDICTION["table"], tf=tf)
+        for tf in TFS
+        if tf in config["predict"]["regions"]
+    ]
+    return outputs
 
 
 def report_locations():

@@ -13,6 +13,7 @@ rule report:
         tomtom_gradient=per_model(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model(MOTIFS["logos"]),
         maps=per_model(MAPS),
+        variants=variant_files,
     output:
         html=report(
             REPORT["html"],
@@ -48,6 +49,7 @@ rule report:
         tomtom_gradient=per_model_items(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model_items(MOTIFS["logos"]),
         maps=per_model_items(MAPS),
+        variants=variant_args,
         expected=optional_flag("motif", "expected-motif"),
         note=baseline_note,
     shell:
@@ -58,7 +60,7 @@ rule report:
         "--methods {params.methods:q} "
         "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
         "--tomtom-gradient {params.tomtom_gradient:q} --maps {params.maps:q} "
-        "--out {params.out:q} "
+        "--out {params.out:q} {params.variants:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
 
 

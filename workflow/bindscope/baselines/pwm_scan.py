@@ -17,27 +17,10 @@ import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 
 from bindscope.errors import InputError
-from bindscope.genome import base_counts, chrom_sizes, open_genome
+from bindscope.genome import genome_background, open_genome
 from bindscope.io import load_npz
-from bindscope.motifdb import find_motif, read_meme
+from bindscope.motifdb import find_motif, log_odds, read_meme
 from bindscope.scoring import load_controls, write_evaluation
-
-
-def genome_background(fasta) -> np.ndarray:
-    """Frequencies of A, C, G, T over every chromosome (N and other codes left out), (4,) float64.
-
-    Counted in chunks (:func:`bindscope.genome.base_counts`): memory does not grow with chromosome length.
-    """
-    counts = sum(base_counts(fasta, chrom)[:4] for chrom in chrom_sizes(fasta))
-    if counts.sum() == 0:
-        raise ValueError("the genome has no A, C, G or T base")
-    return counts / counts.sum()
-
-
-def log_odds(ppm: np.ndarray, background: np.ndarray, pseudocount: float) -> np.ndarray:
-    """log2 of (PPM with a pseudocount, renormalised) over the background, (4, w)."""
-    p = (np.asarray(ppm, dtype=np.float64) + pseudocount) / (1 + 4 * pseudocount)
-    return np.log2(p / np.asarray(background, dtype=np.float64)[:, None])
 
 
 @torch.no_grad()

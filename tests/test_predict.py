@@ -1,0 +1,106 @@
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bindscope import evaluate, models, predict
+from bindscope.bigwig import read_bigwig
+from bindscope.encode import window_one_hot
+from bindscope.errors import InputError
+from bindscope.genome import open_genome
+from bindscope.inference import predict_probabilities
+from bindscope.io import load_npz, save_encoded
+from bindscope.layout import EVALUATION, PER_BASE_MODELS
+from bindscope.sequence import one_hot
+from conftest import files_in, write_checkpoint
+
+UNET = {"channels": [4, 8], "kernel_size": 5, "dropout": 0.0}
+WINDOW = 60
+# batch_size as evaluate's (256): float32 convolutions may round differently in batches of another size (~1e-7).
+OPTIONS = {"window": WINDOW, "threshold": 0.5, "min_segment": 3, "batch_size": 256, "threads": 1}
+
+
+def test_per_base_models_are_named_where_the_rules_read_them():
+    assert set(PER_BASE_MODELS) == {name for name, cls in models.REGISTRY.items() if getattr(cls, "per_base", False)}
+
+
+@pytest.fixture
+def ckpts(tmp_path):
+    return {
+        "cnn": str(write_checkpoint(tmp_path / "cnn.ckpt")),
+        "unet": str(write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET, seed=1)),
+    }
+
+
+def outputs(folder):
+    return {"table": str(folder / "p.tsv.gz"), "bigwig_unet": str(folder / "u.bw"), "segments_unet": str(folder / "u.bed")}
+
+
+def test_windows_given_as_regions_get_evaluates_probabilities_exactly(tiny_genome, ckpts, tmp_path):
+    fasta = open_genome(tiny_genome / "genome.fa")
+    windows = pd.DataFrame({"chrom": ["chr1"] * 25 + ["chr3"] * 25, "start": np.r_[np.arange(25) * 97 + 5, np.arange(25) * 131]})
+    save_encoded(
+        tmp_path / "test.npz",
+        x=window_one_hot(windows, fasta, WINDOW),
+        y=np.arange(50) % 2,
+        y_base=np.zeros((50, WINDOW), np.uint8),
+        chrom=windows["chrom"].to_numpy(dtype=str),
+        start=windows["start"].to_numpy(),
+    )
+    save_encoded(tmp_path / "controls.npz", x_shuffled=np.zeros((0, 4, WINDOW), np.uint8), x_flanks=np.zeros((0, 4, WINDOW), np.uint8))
+    bed = tmp_path / "windows.bed"
+    bed.write_text("".join(f"{c}\t{s}\t{s + WINDOW}\n" for c, s in windows.itertuples(index=False)))
+    predict.run(ckpts, str(bed), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS)
+    table = pd.read_csv(tmp_path / "p.tsv.gz", sep="\t")
+    assert table["line"].tolist() == list(range(1, 51)) and (table["start"] == windows["start"]).all()
+    for name, ckpt in ckpts.items():
+        out = files_in(tmp_path / name, EVALUATION)
+        evaluate.run(ckpt, str(tmp_path / "test.npz"), str(tmp_path / "controls.npz"), out, threshold=0.5, min_segment=3, threads=1)
+        expected = load_npz(out["arrays"])["score"].astype(np.float32)
+        assert np.array_equal(table[f"prob_{name}"].to_numpy(np.float32), expected), name
+
+
+def test_fasta_records_are_tiled_and_become_the_tracks_chromosomes(ckpts, tmp_path):
+    rng = np.random.default_rng(3)
+    records = {"short": 25, "long": 150}
+    seqs = {name: "".join(rng.choice(list("ACGT"), n)) for name, n in records.items()}
+    fasta = tmp_path / "seqs.fa"
+    fasta.write_text("".join(f">{name}\n{seq}\n" for name, seq in seqs.items()))
+    predict.run(ckpts, str(fasta), "unused.fa", outputs(tmp_path), mode="tile", **OPTIONS)
+    table = pd.read_csv(tmp_path / "p.tsv.gz", sep="\t")
+    assert table.groupby("chrom")["tile"].count().to_dict() == {"long": 3, "short": 1}
+    # the short record sits in the middle of one N-padded window; the bigWig holds only its own bases
+    model, _ = models.load(ckpts["unet"])
+    x = np.zeros((1, 4, WINDOW), np.uint8)
+    x[0, :, 18:43] = one_hot(seqs["short"])  # tile start (25 - 60) // 2 = -18
+    expected = predict_probabilities(model, x)[0, 18:43]
+    assert np.allclose(read_bigwig(tmp_path / "u.bw", "short", 0, 25), expected, atol=1e-6)
+    long = read_bigwig(tmp_path / "u.bw", "long", 0, 150)
+    assert np.isfinite(long).all()
+    for chrom, start, end, *_ in (line.split("\t") for line in (tmp_path / "u.bed").read_text().splitlines()):
+        assert int(end) - int(start) >= OPTIONS["min_segment"]
+        assert (read_bigwig(tmp_path / "u.bw", chrom, int(start), int(end)) >= 0.5).all()
+
+
+def test_bad_regions_are_named_before_any_model_runs(tiny_genome, ckpts, tmp_path):
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t100\t200\nchrUn\t5\t50\n")
+    with pytest.raises(InputError, match=r"r.bed.*line 2.*contig 'chrUn'"):
+        predict.run(ckpts, str(bed), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS)
+    bed.write_text("chr1\t100\tx\n")
+    with pytest.raises(InputError, match="line 1.*integers"):
+        predict.run(ckpts, str(bed), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS)
+    with pytest.raises(InputError, match="built for 60 bp windows, not the 80"):
+        predict.run(ckpts, str(bed), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS | {"window": 80})
+    assert not any((tmp_path / name).exists() for name in ("p.tsv.gz", "u.bw", "u.bed"))
+
+
+def test_table_is_gzipped_and_names_the_models(tiny_genome, ckpts, tmp_path):
+    peaks = tiny_genome / "peaks.narrowPeak"
+    predict.run(ckpts, str(peaks), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS)
+    header = gzip.decompress((tmp_path / "p.tsv.gz").read_bytes()).decode().splitlines()[0].split("\t")
+    assert header[-2:] == ["prob_cnn", "prob_unet"]
+    table = pd.read_csv(tmp_path / "p.tsv.gz", sep="\t")
+    summits = pd.read_csv(peaks, sep="\t", header=None)
+    assert (table["start"] == summits[1] + summits[9] - WINDOW // 2).all()  # centred on the narrowPeak summit

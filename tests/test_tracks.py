@@ -1,0 +1,59 @@
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+
+from bindscope import models, tracks
+from bindscope.bigwig import read_bigwig
+from bindscope.genome import open_genome
+from bindscope.inference import predict_probabilities
+from bindscope.io import save_encoded, write_table
+from bindscope.tiling import windows_one_hot
+from conftest import write_checkpoint
+
+WINDOW = 64
+UNET = {"channels": [4, 8], "kernel_size": 5, "dropout": 0.0}
+
+
+def regions_table(path):
+    rows = [("chr1", 1_000, "train", 1), ("chr2", 2_000, "test", 1), ("chr2", 5_000, "test", 0), ("chr4", 3_000, "test", 1)]
+    table = pd.DataFrame(rows, columns=["chrom", "start", "split", "label"]).assign(end=lambda t: t["start"] + WINDOW, kind="x")
+    table = table.assign(peak_start=table["start"], peak_end=table["end"])
+    write_table(table[["chrom", "start", "end", "label", "kind", "split", "peak_start", "peak_end"]], path)
+    return path
+
+
+def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tiny_genome, tmp_path):
+    fasta = open_genome(tiny_genome / "genome.fa")
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    rng = np.random.default_rng(0)
+    contribution = rng.normal(size=(2, 4, WINDOW))
+    save_encoded(tmp_path / "scores.npz", contribution=contribution, chrom=np.array(["chr2", "chr2"]), start=np.array([2_000, 2_032]))
+    regions = regions_table(tmp_path / "regions.tsv.gz")
+    out = {
+        "contributions_unet": str(tmp_path / "t" / "unet.contributions.bw"),
+        "probabilities_unet": str(tmp_path / "t" / "unet.probabilities.bw"),
+        "session": str(tmp_path / "t" / "igv_session.xml"),
+    }
+    tracks.run(
+        {"unet": str(tmp_path / "scores.npz")}, str(regions), str(tiny_genome / "genome.fa"), str(tiny_genome / "peaks.narrowPeak"),
+        out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
+    )  # fmt: skip
+    summed = contribution.sum(axis=1)
+    got = read_bigwig(out["contributions_unet"], "chr2", 2_000, 2_096)
+    assert np.allclose(got[:32], summed[0, :32]) and np.allclose(got[64:], summed[1, 32:])
+    assert np.allclose(got[32:64], (summed[0, 32:] + summed[1, :32]) / 2)  # overlapping windows: the mean
+    # probabilities: the model's on the tile that holds a base, on both test chromosomes only
+    model, _ = models.load(ckpt)
+    tile = pd.DataFrame({"chrom": ["chr2", "chr4"], "start": [64 * 100, 64 * 500]})
+    expected = predict_probabilities(model, windows_one_hot(fasta, tile, WINDOW))
+    assert np.allclose(read_bigwig(out["probabilities_unet"], "chr2", 6_400, 6_464), expected[0], atol=1e-6)
+    assert np.allclose(read_bigwig(out["probabilities_unet"], "chr4", 32_000, 32_064), expected[1], atol=1e-6)
+    assert np.isnan(read_bigwig(out["probabilities_unet"], "chr1", 0, 1_000)).all()
+    assert np.isnan(read_bigwig(out["probabilities_unet"], "chr2", 30_016, 30_976)).all()  # tiles inside an N gap: not scored
+    session = ET.parse(out["session"]).getroot()
+    paths = [r.get("path") for r in session.iter("Resource")]
+    assert paths[1:] == ["unet.contributions.bw", "unet.probabilities.bw"]  # relative to the session's folder
+    assert (tmp_path / "t" / paths[0]).resolve() == (tiny_genome / "peaks.narrowPeak").resolve()
+    assert session.get("locus") == "chr2:2001-2064"
+    assert (tmp_path / "t" / session.get("genome")).resolve() == (tiny_genome / "genome.fa").resolve()

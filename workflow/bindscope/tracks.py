@@ -1,0 +1,116 @@
+"""Stage tracks: genome-browser files of a TF's models on the test chromosomes.
+
+Writes, as bigWig on the genome's coordinates: each model's per-base contribution scores (the
+interpret stage's first method, summed over bases) of the attributed test positives, and each
+per-base model's probabilities over every test chromosome (adjacent windows tiling it, windows of
+only N left out); then an IGV session (XML) that loads the genome, the TF's peaks and every track.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import torch
+
+from bindscope import models
+from bindscope.bigwig import chromosome_tracks, write_bigwig
+from bindscope.genome import chrom_sizes, open_genome, padded_window_codes
+from bindscope.inference import predict_probabilities
+from bindscope.io import atomic_path, load_npz, read_regions
+from bindscope.sequence import one_hot_codes
+
+#: Windows scored per pass over a chromosome (memory: a few hundred MB at 1 kbp windows).
+CHUNK = 8192
+
+
+def split_chromosomes(regions: str | os.PathLike, split: str = "test") -> list[str]:
+    """Chromosomes of a split, in the regions table's order."""
+    table = read_regions(regions)
+    return list(dict.fromkeys(table.loc[table["split"] == split, "chrom"]))
+
+
+def contribution_track(scores: str | os.PathLike, sizes: dict[str, int]):
+    """(chromosome, (positions, values)) of the per-base contributions in an interpret scores.npz."""
+    data = load_npz(scores)
+    return chromosome_tracks(data["chrom"], data["start"], data["contribution"].sum(axis=1), sizes)
+
+
+def probability_track(model: torch.nn.Module, fasta, chroms: list[str], window: int, batch_size: int):
+    """(chromosome, (positions, values)) pieces of a per-base model's probabilities tiling ``chroms``, in order.
+
+    Tiles are adjacent (no overlap), so each piece is written as it is scored.
+    """
+    sizes = chrom_sizes(fasta)
+    for chrom in chroms:
+        starts = np.arange(0, sizes[chrom], window)
+        for first in range(0, len(starts), CHUNK):
+            part = starts[first : first + CHUNK]
+            codes = padded_window_codes(fasta, chrom, part, window)
+            keep = (codes < 4).any(axis=1)
+            if not keep.any():
+                continue
+            prob = predict_probabilities(model, one_hot_codes(codes[keep]), batch_size)
+            positions = (part[keep, None] + np.arange(window)[None, :]).ravel()
+            values = prob.astype(np.float64).ravel()
+            inside = positions < sizes[chrom]
+            yield chrom, (positions[inside], values[inside])
+
+
+def igv_session(genome: str, peaks: str, tracks: dict[str, str], locus: str, folder: str | os.PathLike) -> str:
+    """IGV session XML loading ``genome``, ``peaks`` and ``tracks`` (name -> bigWig), paths relative to ``folder``."""
+
+    def rel(path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+
+    resources = [f"    <Resource name={quoteattr('peaks')} path={quoteattr(rel(peaks))}/>"]
+    resources += [f"    <Resource name={quoteattr(name)} path={quoteattr(rel(path))}/>" for name, path in tracks.items()]
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        f'<Session genome={quoteattr(rel(genome))} locus={quoteattr(locus)} version="8">\n'
+        "  <Resources>\n" + "\n".join(resources) + "\n  </Resources>\n</Session>\n"
+    )
+
+
+def first_positive_locus(regions: str | os.PathLike) -> str:
+    """chrom:start-end of the first test positive window (where the session opens)."""
+    table = read_regions(regions)
+    row = table[(table["split"] == "test") & (table["label"] == 1)].iloc[0]
+    return f"{row['chrom']}:{int(row['start']) + 1}-{int(row['end'])}"
+
+
+def run(
+    scores: dict[str, str],
+    regions: str,
+    genome: str,
+    peaks: str,
+    out: dict[str, str],
+    *,
+    window: int,
+    batch_size: int,
+    threads: int,
+    ckpts: dict[str, str] | None = None,
+) -> None:
+    """Write ``out``: ``contributions_<model>`` for each model of ``scores``, ``probabilities_<model>`` for each
+    per-base model of ``ckpts`` (over the test chromosomes of ``regions``), and ``session`` (IGV XML)."""
+    torch.set_num_threads(threads)
+    fasta = open_genome(genome)
+    sizes = chrom_sizes(fasta)
+    written = {}
+    for name, path in scores.items():
+        n = write_bigwig(out[f"contributions_{name}"], sizes, contribution_track(path, sizes))
+        written[f"{name} contributions"] = out[f"contributions_{name}"]
+        print(f"{name}: contributions on {n} bases")
+    chroms = split_chromosomes(regions)
+    for name, ckpt in (ckpts or {}).items():
+        model, _ = models.load(ckpt)
+        if not models.is_per_base(model):
+            raise ValueError(f"model {name} gives one probability per sequence: no per-base track")
+        n = write_bigwig(out[f"probabilities_{name}"], sizes, probability_track(model, fasta, chroms, window, batch_size))
+        written[f"{name} probability"] = out[f"probabilities_{name}"]
+        print(f"{name}: probabilities on {n} bases of {len(chroms)} test chromosomes {chroms[:5]}")
+    with atomic_path(out["session"]) as tmp:
+        Path(tmp).write_text(igv_session(genome, peaks, written, first_positive_locus(regions), Path(out["session"]).parent))
+    print(f"IGV session: {out['session']} (File > Open Session)")
