@@ -45,10 +45,8 @@ lint: setup
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	PATH="$(abspath $(BIN)):$$PATH" snakemake --lint
 
-# Two pytest-xdist workers: the demo's workflow tests (demo run, SLURM, kill-resume, hostile paths) on
-# one, the Reb1 workflow and the unit tests on the other (tests/conftest.py groups them).
 test: setup lint
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -n $(CORES) --dist loadgroup --durations=12
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest --durations=12
 
 bench: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/encode_throughput.py

@@ -23,23 +23,6 @@ TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.dirname(__file__), "..", ".cache", "numba"))
 
 
-#: Session fixtures that run a whole workflow: under pytest-xdist (``make test``: -n 2 --dist loadgroup)
-#: every test that reads one runs in the same worker, so each workflow runs once per session while
-#: the other worker runs the other workflow and the unit tests.
-WORKFLOW_FIXTURES = ("demo_run", "reb1_run")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the test ids
-def pytest_collection_modifyitems(items) -> None:
-    """Group each workflow fixture's tests onto one xdist worker (a no-op without xdist)."""
-    for item in items:
-        used = [name for name in WORKFLOW_FIXTURES if name in getattr(item, "fixturenames", ())]
-        if len(used) > 1:
-            raise pytest.UsageError(f"{item.nodeid} reads {used}: one workflow fixture per test keeps them on separate workers")
-        if used:
-            item.add_marker(pytest.mark.xdist_group(used[0]))
-
-
 @pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
 def device(request) -> str:
     """Run a test on the CPU, and again on CUDA when a GPU is present."""
