@@ -90,12 +90,23 @@ def files_in(folder, patterns: dict[str, str]) -> dict[str, str]:
     return {name: str(Path(folder) / Path(pattern).name) for name, pattern in patterns.items()}
 
 
+#: Threads per job in the workflow tests. They run workflows side by side on 2 cores (the SLURM run's
+#: jobs beside the local reference run), and torch's intra-op threads beyond the free cores stall:
+#: two 2-thread trainings at once took 38 s where one took 9 s, two 1-thread ones 11 s (4 at once:
+#: 24 s, an even share). One thread per job, and as many jobs as cores, keeps every core busy.
+JOB_THREADS = 1
+
+
 def snakemake_command(
     workdir: Path, *args: str, configfiles=(TEST_CONFIG,), config: tuple[str, ...] = (), cores: int | None = 2
 ) -> list[str]:
-    """``snakemake`` on ``workdir`` with the shipped configuration plus ``configfiles``; ``config``: --config items."""
+    """``snakemake`` on ``workdir`` with the shipped configuration plus ``configfiles``; ``config``: --config items.
+
+    Every job runs on :data:`JOB_THREADS` threads (``--max-threads``, which Snakemake also passes to cluster jobs).
+    """
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), *args]
     cmd += ["--cores", str(cores)] if cores else []
+    cmd += ["--max-threads", str(JOB_THREADS)]
     cmd += ["--configfile", str(REPO / "config" / "config.yaml"), *map(str, configfiles)]
     return cmd + (["--config", *config] if config else [])
 
