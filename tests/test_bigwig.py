@@ -1,7 +1,7 @@
 import numpy as np
 import pyBigWig
 
-from bindscope.bigwig import chromosome_tracks, read_bigwig, segment_intervals, window_bases, write_bigwig
+from bindscope.bigwig import chromosome_tracks, consecutive_runs, read_bigwig, segment_intervals, window_bases, write_bigwig
 
 
 def test_overlapping_windows_average_and_bases_outside_the_chromosome_are_dropped():
@@ -25,6 +25,15 @@ def test_bigwig_holds_the_values_at_their_positions(tmp_path):
     assert bw.chroms() == sizes and bw.header()["nBasesCovered"] == 20
     bw.close()
     assert list(tmp_path.iterdir()) == [path]  # no temporary left
+
+
+def test_runs_with_gaps_are_written_where_they_are(tmp_path):
+    positions = np.array([5, 6, 7, 50, 51, 200])
+    assert consecutive_runs(positions) == [(0, 3), (3, 5), (5, 6)] and consecutive_runs(np.array([], dtype=int)) == []
+    path = tmp_path / "gaps.bw"
+    assert write_bigwig(path, {"c": 300}, [("c", (positions, np.arange(6.0)))]) == 6
+    got = read_bigwig(path, "c", 0, 300)
+    assert np.array_equal(got[positions], np.arange(6.0)) and np.isnan(np.delete(got, positions)).all()
 
 
 def test_segment_intervals_are_runs_of_consecutive_positions():

@@ -16,7 +16,8 @@ UNET = {"channels": [4, 8], "kernel_size": 5, "dropout": 0.0}
 
 
 def regions_table(path):
-    rows = [("chr1", 1_000, "train", 1), ("chr2", 2_000, "test", 1), ("chr2", 5_000, "test", 0), ("chr4", 3_000, "test", 1)]
+    # chr4's row first, as a sorted table puts chr10 before chr2: tracks still follow the genome's order
+    rows = [("chr4", 3_000, "test", 1), ("chr1", 1_000, "train", 1), ("chr2", 2_000, "test", 1), ("chr2", 5_000, "test", 0)]
     table = pd.DataFrame(rows, columns=["chrom", "start", "split", "label"]).assign(end=lambda t: t["start"] + WINDOW, kind="x")
     table = table.assign(peak_start=table["start"], peak_end=table["end"])
     write_table(table[["chrom", "start", "end", "label", "kind", "split", "peak_start", "peak_end"]], path)
@@ -55,5 +56,5 @@ def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tin
     paths = [r.get("path") for r in session.iter("Resource")]
     assert paths[1:] == ["unet.contributions.bw", "unet.probabilities.bw"]  # relative to the session's folder
     assert (tmp_path / "t" / paths[0]).resolve() == (tiny_genome / "peaks.narrowPeak").resolve()
-    assert session.get("locus") == "chr2:2001-2064"
+    assert session.get("locus") == "chr4:3001-3064"  # the first test positive
     assert (tmp_path / "t" / session.get("genome")).resolve() == (tiny_genome / "genome.fa").resolve()

@@ -39,12 +39,15 @@ def contribution_track(scores: str | os.PathLike, sizes: dict[str, int]):
 
 
 def probability_track(model: torch.nn.Module, fasta, chroms: list[str], window: int, batch_size: int):
-    """(chromosome, (positions, values)) pieces of a per-base model's probabilities tiling ``chroms``, in order.
+    """(chromosome, (positions, values)) pieces of a per-base model's probabilities tiling ``chroms``.
 
-    Tiles are adjacent (no overlap), so each piece is written as it is scored.
+    Pieces come in the genome's chromosome order whatever the order of ``chroms`` (a bigWig takes
+    entries in its header's order; a sorted regions table has chr10 before chr2). Tiles are adjacent
+    (no overlap), so each piece is written as it is scored.
     """
     sizes = chrom_sizes(fasta)
-    for chrom in chroms:
+    wanted = set(chroms)
+    for chrom in (c for c in sizes if c in wanted):
         starts = np.arange(0, sizes[chrom], window)
         for first in range(0, len(starts), CHUNK):
             part = starts[first : first + CHUNK]
