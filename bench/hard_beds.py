@@ -185,7 +185,8 @@ def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -
     files = {key: str(work / Path(path).name) for key, path in INTERPRETATION.items()}
     scores = files["scores"]
     settings = config["interpret"] | {"methods": ["deep_lift_shap"]}  # the verdict needs only the scores TF-MoDISco reads
-    interpret.run(str(work / "m.ckpt"), str(folder / "test.npz"), files, threads=2, seed=seed,
+    split = config["interpret"]["split"]  # the positives attributed, as rule interpret: test unless --set
+    interpret.run(str(work / "m.ckpt"), str(folder / f"{split}.npz"), files, threads=2, seed=seed,
                   **{k: v for k, v in settings.items() if k not in ("split", "n_maps")})  # fmt: skip
     meme, taxa = jaspar_database()
     out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}
