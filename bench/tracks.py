@@ -61,12 +61,11 @@ def main() -> None:
         raise SystemExit(f"no U-Net at {args.ckpt}: run bench/reb1/run.py first, or pass --ckpt")
     torch.set_num_threads(args.threads)
     model, _ = models.load(args.ckpt)
-    window = args.window
     fasta = open_genome(GENOME)
     chroms = args.chroms or [c for c in chrom_sizes(fasta) if c != "chrM"]
     rows = []
     for repeat in range(args.repeats):
-        row = {"repeat": repeat, **one_run(model, fasta, chroms, window, args.batch_size)}
+        row = {"repeat": repeat, **one_run(model, fasta, chroms, args.window, args.batch_size)}
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows)
@@ -75,7 +74,7 @@ def main() -> None:
     rate = bases / median["score_write_s"]
     summary = {
         "bases": bases,
-        "window": window,
+        "window": args.window,
         "threads": args.threads,
         **median,
         "bases_per_s": rate,
