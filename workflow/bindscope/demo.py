@@ -5,10 +5,11 @@ gaps; one narrowPeak file per TF whose summits carry sites sampled from that TF'
 (not its consensus) at partial occupancy; a decoy motif planted at the same rate inside and
 outside peaks; and a blacklist over the gaps.
 
-:func:`make_weak_demo` is the hard test bed: one TF with a short, weak motif (GCN4's, degraded
-towards uniform) at low occupancy, its peaks in AT-rich promoter-like stretches with
-poly(dA:dT) tracts, and unbound sites of the motif across the genome, so that composition
-alone (what a k-mer model learns) separates much of the peaks from GC-matched negatives.
+:func:`make_weak_demo` is the hard test bed: one TF with a short, weak motif (GCN4's 8 bp,
+mixed a little with uniform) at part of its summits, its peaks in AT-rich promoter-like
+stretches with poly(dA:dT) tracts, and unbound sites of the motif across the genome, so that
+composition alone (what a k-mer model learns) separates much of the peaks from GC-matched
+negatives, and a scan of the motif alone less.
 """
 
 from __future__ import annotations
@@ -185,9 +186,9 @@ def make_weak_demo(
     *,
     n_peaks: int,
     seed: int,
-    strength: float = 0.8,
-    occupancy: float = 0.6,
-    poly_a_rate: float = 0.8,
+    strength: float = 0.95,
+    occupancy: float = 0.8,
+    poly_a_rate: float = 0.4,
     unbound_site_rate: float = 0.05,
     release: str = "JASPAR2024",
 ) -> None:
@@ -197,7 +198,9 @@ def make_weak_demo(
     promoter); ``poly_a_rate`` of peaks carry a poly(dA:dT) tract 30-120 bp from the summit.
     Sites are drawn from GCN4's PPM mixed with uniform (``strength``): one within 15 bp of the
     summit with probability ``occupancy``, a second within 60 bp with half that; unbound sites
-    are planted genome-wide at ``unbound_site_rate`` per 200 bp outside peaks.
+    are planted genome-wide at ``unbound_site_rate`` per 200 bp outside peaks. The defaults put
+    the baselines where they were on the real bZIP ChIP-exo set this bed stands for (test AUPRC
+    pwm_scan ~0.80, kmer_lr ~0.85): measured medians 0.79 and 0.87 at 1,000 peaks, seeds 0-2.
     """
     rng = np.random.default_rng(seed)
     outdir = Path(outdir)
