@@ -35,7 +35,7 @@ def _seqs(n: int = 6, length: int = 60, seed: int = 1) -> np.ndarray:
     return one_hot_codes(np.random.default_rng(seed).integers(0, 4, (n, length)).astype(np.uint8))
 
 
-@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}])
+@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}, {"scan_skip": True, "base_head": True}])
 def test_deeplift_sums_to_output_difference(options):
     model, x = _model(**options), _seqs()
     refs = dinucleotide_shuffle(x, 4, 0)

@@ -12,7 +12,7 @@ def test_cnn_gives_one_logit_per_sequence(length, device):
     assert model(torch.zeros(3, 4, length, device=device)).shape == (3, 1)
 
 
-@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}])
+@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}, {"scan_skip": True, "base_head": True}])
 def test_no_relu_next_to_maxpool(options):
     """captum's DeepLIFT breaks when two hooked non-linearities are adjacent (ReLU then MaxPool1d fails summation-to-delta)."""
     names = [type(m).__name__ for m in CNN(**options).children()]
@@ -28,6 +28,18 @@ def test_cnn_base_head_is_for_training_only():
     assert bases.shape == (3, 203 // 4)
     torch.testing.assert_close(model(x), logits)  # predictions and attributions never see the head
     assert CNN().base_head is None
+
+
+def test_cnn_scan_skip_reads_each_first_filter_maximum():
+    torch.manual_seed(0)
+    model = CNN(input_length=50, n_filters=3, n_filters2=2, dropout=0.0, scan_skip=True).eval()
+    assert model.dense.in_features == 2 + 3
+    with torch.no_grad():  # the logit becomes the first filter's maximum over the sequence
+        model.dense.weight.copy_(torch.tensor([[0.0, 0.0, 1.0, 0.0, 0.0]]))
+        model.dense.bias.zero_()
+        x = torch.rand(4, 4, 50)
+        torch.testing.assert_close(model(x)[:, 0], torch.relu(model.conv1(x))[:, 0].amax(dim=1))
+    assert CNN().scan_pool is None
 
 
 def test_build_rejects_unknown_model():

@@ -50,8 +50,9 @@ def test_cnn_learns_a_planted_motif(tmp_path):
     json.dumps(hparams)  # hyper-parameters are plain data
 
 
-def test_cnn_with_a_base_head_learns_a_planted_motif(tmp_path):
-    params = {"n_filters": 8, "n_filters2": 8, "base_head": True, "batch_norm": True}
+@pytest.mark.parametrize("scan_skip", [False, True])
+def test_cnn_with_a_base_head_learns_a_planted_motif(tmp_path, scan_skip):
+    params = {"n_filters": 8, "n_filters2": 8, "base_head": True, "batch_norm": True, "scan_skip": scan_skip}
     out = _train(tmp_path, "cnn", model_params=params, lr=1e-2, max_epochs=15, patience=15, base_loss_weight=1.0)
     model, hparams = models.load(out / "model.ckpt")
     assert model.base_head is not None and hparams["base_loss_weight"] == 1.0

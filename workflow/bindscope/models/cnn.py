@@ -43,6 +43,9 @@ class CNN(nn.Module):
         logit per ``pool`` bases) that training supervises with the per-base labels
         (:meth:`forward_with_bases`); :meth:`forward`, and so every prediction and attribution,
         never uses it.
+    scan_skip : bool
+        A second path to the dense layer: each first-convolution filter's maximum over the whole
+        sequence (a learnt PWM scan), beside the second convolution's global maxima.
     """
 
     per_base = False
@@ -58,6 +61,7 @@ class CNN(nn.Module):
         dropout: float = 0.2,
         batch_norm: bool = False,
         base_head: bool = False,
+        scan_skip: bool = False,
     ):
         super().__init__()
         if input_length < pool:
@@ -76,19 +80,31 @@ class CNN(nn.Module):
         self.global_pool = nn.MaxPool1d(input_length // pool)
         self.flatten = nn.Flatten()
         self.dropout = nn.Dropout(dropout)
-        self.dense = nn.Linear(n_filters2, 1)
+        # its own Separate: captum's DeepLIFT rewrites the gradient of a max-pool's input tensor,
+        # so a tensor read by two max-pools (or a max-pool and anything else) gets a wrong one
+        self.scan_sep = Separate() if scan_skip else None
+        self.scan_pool = nn.MaxPool1d(input_length) if scan_skip else None
+        self.dense = nn.Linear(n_filters2 + (n_filters if scan_skip else 0), 1)
         self.base_head = nn.Conv1d(n_filters2, 1, 1) if base_head else None
 
-    def _features(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool1(self.sep1(self.relu1(self.norm1(self.conv1(x)))))
-        return self.sep2(self.relu2(self.norm2(self.conv2(x))))
+    def _features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The second convolution's features (N, n_filters2, L // pool) and, with ``scan_skip``,
+        each first-convolution filter's maximum over the sequence (N, n_filters)."""
+        x = self.relu1(self.norm1(self.conv1(x)))
+        scan = self.flatten(self.scan_pool(self.scan_sep(x))) if self.scan_pool is not None else None
+        return self.sep2(self.relu2(self.norm2(self.conv2(self.pool1(self.sep1(x)))))), scan
+
+    def _logits(self, features: torch.Tensor, scan: torch.Tensor | None) -> torch.Tensor:
+        pooled = self.flatten(self.global_pool(features))
+        if scan is not None:
+            pooled = torch.cat([pooled, scan], dim=1)
+        return self.dense(self.dropout(pooled))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (N, 1) for one-hot input (N, 4, L)."""
-        return self.dense(self.dropout(self.flatten(self.global_pool(self._features(x)))))
+        return self._logits(*self._features(x))
 
     def forward_with_bases(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits (N, 1) and the base head's logits (N, L // pool), one per ``pool`` bases."""
-        features = self._features(x)
-        logits = self.dense(self.dropout(self.flatten(self.global_pool(features))))
-        return logits, self.base_head(features)[:, 0]
+        features, scan = self._features(x)
+        return self._logits(features, scan), self.base_head(features)[:, 0]
