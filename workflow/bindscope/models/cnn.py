@@ -23,6 +23,9 @@ class Separate(nn.Module):
 class CNN(nn.Module):
     """conv -> ReLU -> max-pool -> conv -> ReLU -> global max-pool -> dropout -> dense.
 
+    With ``scan_skip`` the first convolution's ReLU output is also max-pooled over the whole
+    sequence and joins the second convolution's global maxima before the dropout and dense layer.
+
     Parameters
     ----------
     input_length : int
