@@ -85,8 +85,7 @@ class CNN(nn.Module):
         self.dropout = nn.Dropout(dropout)
         # its own Separate: captum's DeepLIFT rewrites the gradient of a max-pool's input tensor,
         # so a tensor read by two max-pools (or a max-pool and anything else) gets a wrong one
-        self.scan_sep = Separate() if scan_skip else None
-        self.scan_pool = nn.MaxPool1d(input_length) if scan_skip else None
+        self.scan_pool = nn.Sequential(Separate(), nn.MaxPool1d(input_length), nn.Flatten()) if scan_skip else None
         self.dense = nn.Linear(n_filters2 + (n_filters if scan_skip else 0), 1)
         self.base_head = nn.Conv1d(n_filters2, 1, 1) if base_head else None
 
@@ -94,7 +93,7 @@ class CNN(nn.Module):
         """The second convolution's features (N, n_filters2, L // pool) and, with ``scan_skip``,
         each first-convolution filter's maximum over the sequence (N, n_filters)."""
         x = self.relu1(self.norm1(self.conv1(x)))
-        scan = self.flatten(self.scan_pool(self.scan_sep(x))) if self.scan_pool is not None else None
+        scan = self.scan_pool(x) if self.scan_pool is not None else None
         return self.sep2(self.relu2(self.norm2(self.conv2(self.pool1(self.sep1(x)))))), scan
 
     def _logits(self, features: torch.Tensor, scan: torch.Tensor | None) -> torch.Tensor:
