@@ -3,7 +3,8 @@
 Beds (each with its own data seed per repeat):
   weak      the weak-motif demo (bindscope.demo.make_weak_demo: GCN4's degraded motif at low
             occupancy in AT-rich promoter-like peaks with poly(dA:dT) tracts), 1,000 peaks
-  reb1_600  Reb1 ChIP-exo (../shared/data), 600 merged peaks drawn at random
+  reb1_600  Reb1 ChIP-exo (../shared/data), 600 merged peaks drawn at random; the other peaks are
+            the blacklist, so no negative or control flank lies on a Reb1 peak left out
   reb1_900  the same, 900 peaks
   reb1      every Reb1 peak (1,245 merged)
   demo      the demo's CTCF (1,500 peaks)
@@ -47,7 +48,8 @@ from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 REB1 = SHARED / "sacCer3" / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"
-CACHE = REPO / "bench" / "out" / "hard_beds" / "cache"
+#: v2: the Reb1 subsamples' left-out peaks are blacklisted (v1 drew 0-6 test negatives on them).
+CACHE = REPO / "bench" / "out" / "hard_beds" / "cache_v2"
 #: The workflow's defaults (config/config.yaml), as every rule passes them.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 #: bed -> (peaks per run or None for all, expected JASPAR ID, motif file for pwm_scan)
@@ -60,22 +62,28 @@ BEDS = {
 }
 
 
-def bed_inputs(bed: str, seed: int, folder: Path) -> tuple[Path, Path, list[str], list[str]]:
-    """Peaks, genome and test/val chromosomes of one bed and seed (data written into ``folder``)."""
+def bed_inputs(bed: str, seed: int, folder: Path) -> tuple[Path, Path, Path | None, list[str], list[str]]:
+    """Peaks, genome, blacklist and test/val chromosomes of one bed and seed (data written into ``folder``).
+
+    A Reb1 subsample blacklists the peaks it leaves out: they are bound, so a negative drawn on one
+    would be a mislabelled positive (not a model's error).
+    """
     n_peaks = BEDS[bed][0]
     if bed == "weak":
         make_weak_demo(folder, n_peaks=n_peaks, seed=seed)
-        return folder / "GCN4.narrowPeak", folder / "genome.fa", [], []
+        return folder / "GCN4.narrowPeak", folder / "genome.fa", None, [], []
     if bed == "demo":
         make_demo(folder, n_peaks=n_peaks, seed=7 + seed)
-        return folder / "CTCF.narrowPeak", folder / "genome.fa", [], []
-    peaks = REB1
+        return folder / "CTCF.narrowPeak", folder / "genome.fa", None, [], []
+    peaks, left_out = REB1, None
     if n_peaks is not None:
         lines = REB1.read_text().splitlines(keepends=True)
-        keep = np.sort(np.random.default_rng(seed).choice(len(lines), n_peaks, replace=False))
-        peaks = folder / "peaks.narrowPeak"
-        peaks.write_text("".join(lines[i] for i in keep))
-    return peaks, SHARED / "sacCer3" / "sacCer3.fa", ["chrII", "chrIV"], ["chrXV"]
+        keep = np.zeros(len(lines), bool)
+        keep[np.random.default_rng(seed).choice(len(lines), n_peaks, replace=False)] = True
+        peaks, left_out = folder / "peaks.narrowPeak", folder / "left_out.bed"
+        peaks.write_text("".join(line for line, k in zip(lines, keep, strict=True) if k))
+        left_out.write_text("".join("\t".join(line.split("\t")[:3]) + "\n" for line, k in zip(lines, keep, strict=True) if not k))
+    return peaks, SHARED / "sacCer3" / "sacCer3.fa", left_out, ["chrII", "chrIV"], ["chrXV"]
 
 
 def prepare(bed: str, seed: int) -> Path:
@@ -85,7 +93,7 @@ def prepare(bed: str, seed: int) -> Path:
     if done.exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    peaks, genome, test_chroms, val_chroms = bed_inputs(bed, seed, folder)
+    peaks, genome, blacklist, test_chroms, val_chroms = bed_inputs(bed, seed, folder)
     settings = WindowSettings(
         window=CONFIG["window"],
         peak_padding=CONFIG["peak_padding"],
@@ -97,7 +105,9 @@ def prepare(bed: str, seed: int) -> Path:
         merge_distance=CONFIG["merge_distance"],
     )
     out = {"regions": str(folder / "regions.tsv.gz"), "flanks": str(folder / "flanks.tsv.gz"), "qc": str(folder / "qc.json")}
-    regions.run(str(peaks), str(genome), out, settings, negative_ratio=CONFIG["negative_ratio"], gc_bins=CONFIG["gc_bins"], seed=seed)
+    blacklist = str(blacklist) if blacklist else None
+    ratio, bins = CONFIG["negative_ratio"], CONFIG["gc_bins"]
+    regions.run(str(peaks), str(genome), out, settings, blacklist=blacklist, negative_ratio=ratio, gc_bins=bins, seed=seed)
     encoded = {split: str(folder / f"{split}.npz") for split in ("train", "val", "test", "controls")}
     labels = CONFIG["base_labels"]
     encode.run(
