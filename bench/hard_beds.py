@@ -80,9 +80,9 @@ def bed_inputs(bed: str, seed: int, folder: Path) -> tuple[Path, Path, Path | No
         lines = REB1.read_text().splitlines(keepends=True)
         keep = np.zeros(len(lines), bool)
         keep[np.random.default_rng(seed).choice(len(lines), n_peaks, replace=False)] = True
-        peaks, left_out = folder / "peaks.narrowPeak", folder / "left_out.bed"
-        peaks.write_text("".join(line for line, k in zip(lines, keep, strict=True) if k))
-        left_out.write_text("".join("\t".join(line.split("\t")[:3]) + "\n" for line, k in zip(lines, keep, strict=True) if not k))
+        peaks, left_out = folder / "peaks.narrowPeak", folder / "left_out.narrowPeak"
+        for path, chosen in ((peaks, keep), (left_out, ~keep)):
+            path.write_text("".join(np.asarray(lines, dtype=object)[chosen]))
     return peaks, SHARED / "sacCer3" / "sacCer3.fa", left_out, ["chrII", "chrIV"], ["chrXV"]
 
 
@@ -105,9 +105,8 @@ def prepare(bed: str, seed: int) -> Path:
         merge_distance=CONFIG["merge_distance"],
     )
     out = {"regions": str(folder / "regions.tsv.gz"), "flanks": str(folder / "flanks.tsv.gz"), "qc": str(folder / "qc.json")}
-    blacklist = str(blacklist) if blacklist else None
-    ratio, bins = CONFIG["negative_ratio"], CONFIG["gc_bins"]
-    regions.run(str(peaks), str(genome), out, settings, blacklist=blacklist, negative_ratio=ratio, gc_bins=bins, seed=seed)
+    options = {"blacklist": str(blacklist) if blacklist else None, "negative_ratio": CONFIG["negative_ratio"], "gc_bins": CONFIG["gc_bins"]}
+    regions.run(str(peaks), str(genome), out, settings, seed=seed, **options)
     encoded = {split: str(folder / f"{split}.npz") for split in ("train", "val", "test", "controls")}
     labels = CONFIG["base_labels"]
     encode.run(
