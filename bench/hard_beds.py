@@ -40,7 +40,7 @@ from bindscope.demo import make_demo, make_weak_demo
 from bindscope.inference import predict
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
-from bindscope.layout import INTERPRETATION, MOTIFS
+from bindscope.layout import ATTRIBUTIONS, MOTIFS
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
 from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
@@ -191,12 +191,11 @@ def jaspar_database() -> tuple[str, str]:
 def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -> dict:
     """Interpret the trained model, find and name its patterns as the workflow does; the verdict's columns."""
     work = folder / f"model_{model}"
-    files = {key: str(work / Path(path).name) for key, path in INTERPRETATION.items()}
-    scores = files["scores"]
-    settings = config["interpret"] | {"methods": ["deep_lift_shap"]}  # the verdict needs only the scores TF-MoDISco reads
+    scores = str(work / Path(ATTRIBUTIONS).name)
     split = config["interpret"]["split"]  # the positives attributed, as rule interpret: test unless --set
-    interpret.run(str(work / "m.ckpt"), str(folder / f"{split}.npz"), files, threads=2, seed=seed,
-                  **{k: v for k, v in settings.items() if k not in ("split", "n_maps")})  # fmt: skip
+    keys = ("method", "n_references", "ig_steps", "ig_references", "max_sequences", "batch_size", "accelerator")
+    interpret.run(str(work / "m.ckpt"), str(folder / f"{split}.npz"), scores, threads=2, seed=seed,
+                  **{k: config["interpret"][k] for k in keys})  # fmt: skip
     meme, taxa = jaspar_database()
     out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}
     Path(out["h5"]).parent.mkdir(exist_ok=True)

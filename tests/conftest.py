@@ -19,8 +19,8 @@ CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 TRAIN_OPTIONS = CONFIG["train"] | {"restarts": 1}
 #: The workflow tests' scenario (fewer epochs and references), applied over the shipped configuration.
 TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
-
-os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.dirname(__file__), "..", ".cache", "numba"))
+#: Over TEST_CONFIG: the shipped attribution, without the method comparison the scenario turns on.
+DEFAULT_ATTRIBUTION = REPO / "tests" / "config" / "default_attribution.yaml"
 
 
 @pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
@@ -145,7 +145,8 @@ def reb1_data_available() -> bool:
 
 @pytest.fixture(scope="session")
 def reb1_run(tmp_path_factory) -> Path:
-    """The workflow on Reb1 with the benchmark's configuration (bench/reb1) in the test scenario, run once per session."""
+    """The workflow on Reb1 with the benchmark's configuration (bench/reb1) in the test scenario with the shipped
+    attribution (no method comparison), run once per session."""
     import importlib.util
 
     if not reb1_data_available():
@@ -155,7 +156,7 @@ def reb1_run(tmp_path_factory) -> Path:
     spec.loader.exec_module(bench)
     workdir = tmp_path_factory.mktemp("reb1")
     config = bench.prepare(workdir)
-    result = run_snakemake(workdir, configfiles=(config, TEST_CONFIG), timeout=1800)
+    result = run_snakemake(workdir, configfiles=(config, TEST_CONFIG, DEFAULT_ATTRIBUTION), timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
 

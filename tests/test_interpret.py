@@ -1,17 +1,22 @@
-"""The interpret stage: every configured method on a checkpoint's positives, its table compared with ISM."""
+"""The interpret stage: one method's scores of every attributed positive of a checkpoint."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from bindscope import interpret
-from bindscope.attribution import GRADIENT_METHODS
+from bindscope import interpret, models
+from bindscope.attribution import attribute
 from bindscope.io import load_npz
-from bindscope.layout import INTERPRETATION
-from bindscope.verdict import best_method
-from conftest import CONFIG, files_in, write_checkpoint, write_encoded_split
+from bindscope.shuffle import dinucleotide_shuffle
+from conftest import CONFIG, write_checkpoint, write_encoded_split
+
+#: interpret.run's keywords from the shipped configuration (fewer references and steps: a small model).
+OPTIONS = {k: CONFIG["interpret"][k] for k in ("method", "max_sequences", "batch_size", "accelerator")} | {
+    "n_references": 3,
+    "ig_steps": 4,
+    "ig_references": 2,
+}
 
 
 @pytest.fixture
@@ -22,66 +27,33 @@ def stage_inputs(tmp_path):
     return tmp_path
 
 
-def run_stage(folder, **changes):
-    out = files_in(folder / "out", INTERPRETATION)
-    (folder / "out").mkdir(exist_ok=True)
-    options = {k: v for k, v in CONFIG["interpret"].items() if k not in ("split", "n_maps")} | {
-        "ism_sequences": 5,
-        "ig_steps": 4,
-        "n_references": 3,
-    }
-    interpret.run(str(folder / "m.ckpt"), str(folder / "test.npz"), out, threads=1, seed=0, **(options | changes))
-    return out
+def run_stage(folder, **changes) -> dict[str, np.ndarray]:
+    out = folder / "scores.npz"
+    interpret.run(str(folder / "m.ckpt"), str(folder / "test.npz"), str(out), threads=1, seed=0, **(OPTIONS | changes))
+    return load_npz(out)
 
 
-def test_every_method_is_timed_and_compared_with_ism(stage_inputs):
-    out = run_stage(stage_inputs)
-    table = pd.read_csv(out["methods"], sep="\t")
-    assert list(table["method"]) == CONFIG["interpret"]["methods"]
-    assert list(table.columns) == interpret.METHOD_COLUMNS
-    assert (table["seconds"] > 0).all()
-    assert table.set_index("method")["n_sequences"].to_dict() == {m: 5 if m == "ism" else 14 for m in table["method"]}
-    ism_row = table[table["method"] == "ism"].iloc[0]
-    assert ism_row["pearson_ism"] == pytest.approx(1.0) and ism_row["n_compared"] == 5
-    assert table.set_index("method").loc[["deep_lift_shap", "integrated_gradients"], "convergence_delta_max"].notna().all()
-    assert table.set_index("method").loc[["saliency", "ism"], "convergence_delta_max"].isna().all()
-    assert best_method(table) in ("deep_lift_shap", "saliency", "input_x_gradient", "integrated_gradients")
-    scores, examples = load_npz(out["scores"]), load_npz(out["examples"])
-    assert str(scores["method"]) == "deep_lift_shap" and scores["contribution"].shape == (14, 4, 60)
-    assert list(examples["index"]) == [0, 3, 6, 10, 13]  # spread over the 14 positives
-    for method in CONFIG["interpret"]["methods"]:
-        assert examples[method].shape == (5, 4, 60)
-    np.testing.assert_allclose(examples["deep_lift_shap"], scores["hypothetical"][examples["index"]])
-    gradient = load_npz(out["gradient"])
-    chosen = str(gradient["method"])
-    assert chosen == table[table["method"].isin(GRADIENT_METHODS)].set_index("method")["pearson_ism"].idxmax()
-    np.testing.assert_allclose(gradient["hypothetical"][examples["index"]], examples[chosen])
-    assert table.set_index("method")["modisco_input"].fillna("").to_dict() == {
-        m: {"deep_lift_shap": "scores", chosen: "gradient"}.get(m, "") for m in table["method"]
-    }
+def test_the_default_method_scores_every_positive_as_attribution_computes_it(stage_inputs):
+    scores = run_stage(stage_inputs)
+    assert CONFIG["interpret"]["method"] == "deep_lift_shap" == str(scores["method"])
+    data = load_npz(stage_inputs / "test.npz")
+    positives = np.flatnonzero(data["y"] == 1)
+    assert scores["contribution"].shape == (14, 4, 60) and float(scores["seconds"]) > 0
+    np.testing.assert_array_equal(scores["start"], data["start"][positives])
+    np.testing.assert_array_equal(scores["ohe"], data["x"][positives])
+    model, _ = models.load(str(stage_inputs / "m.ckpt"))
+    refs = dinucleotide_shuffle(data["x"][positives], 3, np.random.default_rng(0))
+    expected = attribute("deep_lift_shap", model, data["x"][positives], refs, None, batch_size=64, ig_steps=4, ig_references=2)
+    np.testing.assert_allclose(scores["hypothetical"], expected.hypothetical, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scores["contribution"], scores["hypothetical"] * scores["ohe"], rtol=1e-6)
 
 
-def test_one_method_without_ism_has_no_agreement(stage_inputs):
-    out = run_stage(stage_inputs, methods=["saliency"])
-    table = pd.read_csv(out["methods"], sep="\t")
-    assert list(table["method"]) == ["saliency"] and table["pearson_ism"].isna().all()
-    assert str(load_npz(out["scores"])["method"]) == "saliency" == str(load_npz(out["gradient"])["method"])
-    assert best_method(table) == ""
+def test_max_sequences_keeps_the_first_positives(stage_inputs):
+    scores = run_stage(stage_inputs, max_sequences=4, method="saliency")
+    assert str(scores["method"]) == "saliency" and len(scores["contribution"]) == 4
 
 
-@pytest.mark.parametrize("methods", [["ism", "saliency"], ["saliency", "saliency"], ["gradcam"], []])
-def test_bad_method_lists_are_named(methods, stage_inputs):
-    with pytest.raises(ValueError, match="interpret.methods"):
-        run_stage(stage_inputs, methods=methods)
-
-
-def test_spread_subset():
-    assert list(interpret.spread_subset(3, 10)) == [0, 1, 2]
-    assert list(interpret.spread_subset(101, 3)) == [0, 50, 100]
-    assert len(interpret.spread_subset(0, 5)) == 0
-
-
-def test_without_a_gradient_method_the_first_method_is_searched_twice(stage_inputs):
-    out = run_stage(stage_inputs, methods=["deep_lift_shap", "ism"])
-    assert str(load_npz(out["gradient"])["method"]) == "deep_lift_shap"
-    assert pd.read_csv(out["methods"], sep="\t")["modisco_input"].fillna("").tolist() == ["scores", ""]
+@pytest.mark.parametrize("method", ["ism", "gradcam", ""])
+def test_a_method_that_cannot_score_every_positive_is_refused(method, stage_inputs):
+    with pytest.raises(ValueError, match="interpret.method"):
+        run_stage(stage_inputs, method=method)

@@ -66,7 +66,8 @@ def stage_inputs(tmp_path):
 
 def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_inputs):
     d = stage_inputs
-    settings = {k: CONFIG["interpret"][k] for k in ("methods", "ig_steps", "batch_size", "accelerator")}
+    settings = {k: CONFIG["interpret"][k] for k in ("ig_steps", "batch_size", "accelerator")}
+    settings["methods"] = [CONFIG["interpret"]["method"], *CONFIG["interpret"]["map_methods"]]
     maps.run(
         str(d / "m.ckpt"),
         str(d / "test.npz"),
@@ -86,9 +87,10 @@ def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_in
     )
     table = pd.read_csv(d / "maps" / "maps.tsv", sep="\t")
     assert table["file"].tolist() == ["top_1.png", "top_2.png", "disagree_1.png", "disagree_2.png"]
+    assert set(table["methods"]) == {"deep_lift_shap; saliency"}
     for row in table.itertuples():
         width, height = Image.open(d / "maps" / row.file).size
-        assert width > 500 and height > 500
+        assert width > 500 and height > 400  # a logo and two per-base panels
         assert row.stretch_end - row.stretch_start == 40 and 0 <= row.stretch_start <= 20
     named = table[table["seqlets"].notna()]
     assert set(named["seqlets"]) <= {"pos 0: CTCF"}

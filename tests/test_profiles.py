@@ -50,7 +50,7 @@ def test_profiles_name_only_existing_rules(name):
 
 
 def test_training_and_attribution_ask_for_a_gpu():
-    for rule in ("train", "interpret"):
+    for rule in ("train", "interpret", "compare_methods"):
         line = sbatch_line(rule)
         assert " --gpus=1" in line and "--mem 16000" in line, line
     assert " --gpus=a100:1" in sbatch_line("train", {"gpu_model": "a100"})

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope.interpret import METHOD_COLUMNS
+from bindscope.compare_methods import METHOD_COLUMNS
 from bindscope.io import read_json, save_encoded, write_json, write_table
 from bindscope.motifdb import Motif, write_meme
 from bindscope.report import run
@@ -46,7 +46,14 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     y_base = np.zeros((3, 50), dtype=np.uint8)
     y_base[:, 20:30] = 1
     save_encoded(
-        scores, ohe=ohe, contribution=contribution, chrom=chrom[:3], start=start[:3], y_base=y_base, attribution_peak=np.array([25, 20, 30])
+        scores,
+        ohe=ohe,
+        contribution=contribution,
+        chrom=chrom[:3],
+        start=start[:3],
+        y_base=y_base,
+        attribution_peak=np.array([25, 20, 30]),
+        method=np.array("deep_lift_shap"),
     )
     methods = pd.DataFrame(columns=METHOD_COLUMNS).assign(
         method=["deep_lift_shap", "saliency", "ism"], n_sequences=[3, 3, 2], seconds=[1.5, 0.1, 2.0], pearson_ism=[0.91, 0.95, 1.0]
@@ -61,7 +68,18 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     maps.mkdir(parents=True)
     (maps / "top_1.png").write_bytes(png.read_bytes())
     write_table(
-        pd.DataFrame({"file": ["top_1.png"], "role": ["top"], "rank": [1], "chrom": ["c1"], "start": [0], "end": [50]}), maps / "maps.tsv"
+        pd.DataFrame(
+            {
+                "file": ["top_1.png"],
+                "role": ["top"],
+                "rank": [1],
+                "chrom": ["c1"],
+                "start": [0],
+                "end": [50],
+                "methods": ["deep_lift_shap; saliency"],
+            }
+        ),
+        maps / "maps.tsv",
     )
     return {
         "maps": str(maps),
@@ -77,6 +95,14 @@ def _fake_model_outputs(root, name: str, per_base: bool, rng) -> dict[str, str]:
     }
 
 
+#: The regions stage's qc.json of the fake run.
+QC = {
+    "window": 50,
+    "counts": {"peak": {"train": 5, "test": 3}, "gc_matched": {"train": 5, "test": 3}},
+    "gc": {"all": {"positives_mean": 0.4, "negatives_mean": 0.41, "ks_statistic": 0.05}},
+    "splits": {"test": ["c1"], "val": ["c2"]},
+    "flanks": {"n": 4, "n_test_positives": 3, "gc_mean": 0.37, "test_positives_gc_mean": 0.4, "test_negatives_gc_mean": 0.41},
+}
 PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "tomtom_gradient", "logos", "maps")
 
 
@@ -112,14 +138,7 @@ def test_report_shows_models_side_by_side(tmp_path):
     cnn = read_json(files["cnn"]["metrics"])
     controls = {"shuffled": {"n_negative": 3, "auroc": 0.97, "auprc": 0.95}, "flanks": {"n_negative": 4, "auroc": 0.61, "auprc": 0.52}}
     write_json(cnn | {"auprc": 0.9, "controls": controls}, files["cnn"]["metrics"])  # below kmer_lr's 1.0
-    qc = {
-        "window": 50,
-        "counts": {"peak": {"train": 5, "test": 3}, "gc_matched": {"train": 5, "test": 3}},
-        "gc": {"all": {"positives_mean": 0.4, "negatives_mean": 0.41, "ks_statistic": 0.05}},
-        "splits": {"test": ["c1"], "val": ["c2"]},
-        "flanks": {"n": 4, "n_test_positives": 3, "gc_mean": 0.37, "test_positives_gc_mean": 0.4, "test_negatives_gc_mean": 0.41},
-    }
-    write_json(qc, tmp_path / "qc.json")
+    write_json(QC, tmp_path / "qc.json")
     write_json({"warnings": ["peaks.bed: 7 duplicate peak lines ignored"]}, tmp_path / "validation.json")
     write_meme([Motif("MA0139.2", "CTCF", np.full((4, 6), 0.25))], tmp_path / "db.meme")
     variant_files = {name: write_variant_files(tmp_path / "variants" / name) for name in models}
@@ -169,6 +188,38 @@ def test_report_shows_models_side_by_side(tmp_path):
     assert "<td>INSM1</td>" in page
     assert page.count("<h3>Saliency maps</h3>") == 2 and page.count('alt="saliency map top 1: c1:0-50"') == 2
     assert "<td>0.91</td>" in page and "<td>1.00e-05</td>" in page and "TF-MoDISco's on the deep_lift_shap scores" in page
+    assert page.count("The comparison of attribution methods ran") == 2 and "did not run" not in page
+    assert page.count("the saliency maps also draw saliency") == 2
+    assert rows["attribution_method"].tolist()[:2] == ["deep_lift_shap"] * 2
+    assert rows["compared_methods"].tolist()[:2] == ["deep_lift_shap; saliency; ism"] * 2
+
+
+def report_without_comparison(tmp_path, **changes) -> None:
+    """The report of one CNN whose run had the method comparison off (no methods.tsv, no gradient search)."""
+    files = _fake_model_outputs(tmp_path, "cnn", False, np.random.default_rng(0))
+    write_json(QC, tmp_path / "qc.json")
+    write_json({"warnings": []}, tmp_path / "validation.json")
+    write_meme([Motif("MA0139.2", "CTCF", np.full((4, 6), 0.25))], tmp_path / "db.meme")
+    kinds = {kind: {"cnn": path} for kind, path in files.items() if kind not in ("methods", "tomtom_gradient")}
+    args = [str(tmp_path / name) for name in ("qc.json", "validation.json", "db.meme")]
+    out = {"html": str(tmp_path / "report.html"), "rows": str(tmp_path / "rows.tsv")}
+    run("CTCF", "peaks.bed", *args, **kinds, out=out, expected_motif="MA0139", **changes)
+
+
+def test_without_the_comparison_the_report_says_which_methods_ran_and_shows_no_table(tmp_path):
+    report_without_comparison(tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert "Attributions: deep_lift_shap scores every attributed test positive" in page
+    assert "the saliency maps also draw saliency" in page and "interpret.compare_methods: true</code> to run it" in page
+    assert "Pearson with ISM" not in page and "closest to ISM" not in page
+    rows = pd.read_csv(tmp_path / "rows.tsv", sep="\t", keep_default_na=False)
+    assert rows.loc[0, "attribution_method"] == "deep_lift_shap" and rows.loc[0, "recovered"]
+    assert rows.loc[0, "compared_methods"] == "" and rows.loc[0, "best_method_vs_ism"] == ""
+
+
+def test_the_comparison_files_come_together(tmp_path):
+    with pytest.raises(ValueError, match="--methods and --tomtom-gradient come together"):
+        report_without_comparison(tmp_path, methods={"cnn": str(tmp_path / "cnn.methods.tsv")})
 
 
 def test_report_names_a_missing_file_of_a_model(tmp_path):

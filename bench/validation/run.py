@@ -1,12 +1,13 @@
-"""How fast the workflow rejects bad input: issue 6's 25 cases, each a full ``snakemake --cores 2`` on the demo data.
+"""How fast the workflow rejects bad input: issue 6's 25 cases, each a full ``snakemake`` on the demo data at
+``--cores 1`` and ``--cores 2``.
 
 Each case copies the demo inputs (resources/demo, made by ``make demo`` or ``python -m bindscope demo``)
 into a fresh folder, breaks one thing, runs the whole workflow and times it from start to exit.
-Writes bench/validation/results.tsv: case, outcome (rejected / accepted), median seconds over
-``--repeats`` runs, whether any regions or training job started, and the first error line (or the
-warning, for the cases the workflow accepts).
+Writes bench/validation/results.tsv: case, outcome (rejected / accepted), median and largest seconds
+over ``--repeats`` runs at each core count, whether any long job (regions, training, the Numba kernels)
+started, and the first error line (or the warning, for the cases the workflow accepts).
 
-    python bench/validation/run.py [--repeats 3]
+    python bench/validation/run.py [--repeats 3] [--cores 1 2]
 """
 
 from __future__ import annotations
@@ -161,8 +162,10 @@ def prepare(work: Path, case: str) -> list[str]:
     return config
 
 
-def run_case(work: Path, targets: list[str], config: list[str], unprivileged: bool) -> tuple[float, subprocess.CompletedProcess]:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(work), "--cores", "2", *targets]
+def run_case(
+    work: Path, targets: list[str], config: list[str], unprivileged: bool, cores: int
+) -> tuple[float, subprocess.CompletedProcess]:
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(work), "--cores", str(cores), *targets]
     override = [str(work / "override.yaml")] if (work / "override.yaml").exists() else []
     cmd += ["--configfile", str(REPO / "config" / "config.yaml"), *override, "--config", "baselines=[kmer_lr]"]
     cmd += [f"motif_db={{source: {work / 'db.meme'}}}", *config]
@@ -188,9 +191,16 @@ def summarise(work: Path, result: subprocess.CompletedProcess) -> tuple[str, str
     return "accepted", "; ".join([*(x[len("warning: ") :] for x in found), counts])
 
 
+def long_jobs_started(work: Path) -> bool:
+    """Whether a regions, training or Numba-kernel job left a trace (its output folder or its log)."""
+    traces = [work / "results" / "CTCF" / "regions", work / "results" / "CTCF" / "models", work / "logs" / "motif_kernels.log"]
+    return any(p.exists() for p in traces)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cores", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--out", default=str(Path(__file__).with_name("results.tsv")))
     parser.add_argument("--scratch", default="/tmp/bindscope-bench-validation")
     args = parser.parse_args()
@@ -198,29 +208,26 @@ def main() -> None:
         sys.exit(f"{DEMO} is missing: run `make demo` (or python -m bindscope demo --outdir {DEMO}) first")
     rows = []
     for case in CASES:
-        times, work = [], Path(args.scratch) / case
-        for _ in range(args.repeats):
-            config = prepare(work, case)
-            # accepted inputs run only to the end of validation: the rest would be a full demo
-            targets = ["results/CTCF/validation.json"] if case in ACCEPTED else []
-            seconds, result = run_case(work, targets, config, case in UNPRIVILEGED)
-            times.append(seconds)
-        outcome, message = summarise(work, result)
-        started = (work / "results").is_dir() and any((work / "results" / "CTCF" / d).exists() for d in ("regions", "models"))
-        rows.append(
-            {
-                "case": case,
-                "outcome": outcome,
-                "median_s": round(statistics.median(times), 2),
-                "max_s": round(max(times), 2),
-                "long_jobs_started": started,
-                "message": message.replace(str(work) + "/", ""),
-            }
-        )
-        print(f"{case:36s} {outcome:9s} {statistics.median(times):5.2f} s  {rows[-1]['message'][:110]}", flush=True)
-        for p in work.rglob("*"):
-            if p.is_dir():
-                p.chmod(0o755)
+        work = Path(args.scratch) / case
+        row = {"case": case}
+        for cores in args.cores:
+            times, started = [], False
+            for _ in range(args.repeats):
+                config = prepare(work, case)
+                # accepted inputs run only to the end of validation: the rest would be a full demo
+                targets = ["results/CTCF/validation.json"] if case in ACCEPTED else []
+                seconds, result = run_case(work, targets, config, case in UNPRIVILEGED, cores)
+                times.append(seconds)
+                started |= long_jobs_started(work)
+            outcome, message = summarise(work, result)
+            row |= {"outcome": outcome, f"median_s_cores{cores}": round(statistics.median(times), 2)}
+            row |= {f"max_s_cores{cores}": round(max(times), 2), f"long_jobs_started_cores{cores}": started}
+            row["message"] = message.replace(str(work) + "/", "")
+            print(f"{case:36s} --cores {cores} {outcome:9s} {statistics.median(times):5.2f} s  {row['message'][:100]}", flush=True)
+            for p in work.rglob("*"):
+                if p.is_dir():
+                    p.chmod(0o755)
+        rows.append(row)
     pd.DataFrame(rows).to_csv(args.out, sep="\t", index=False)
     print(f"wrote {args.out}")
 

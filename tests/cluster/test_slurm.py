@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 # demo run (every TF and model, locally) is the reference.
 CONFIG = ("tfs=[CTCF]", "models=[cnn]")
 RULES = {"demo", "motif_db", "validate", "regions", "encode", "train", "evaluate", "pwm_scan", "kmer_lr", "interpret",
-         "motif_kernels", "motifs", "motifs_gradient", "saliency_maps", "tracks", "report", "summary"}  # fmt: skip
+         "compare_methods", "motif_kernels", "motifs", "motifs_gradient", "saliency_maps", "tracks", "report", "summary"}  # fmt: skip
 
 
 def require_cluster_programs() -> None:

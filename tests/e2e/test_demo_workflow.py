@@ -92,19 +92,26 @@ def test_missing_peak_file_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists() and not (tmp_path / "logs").exists()
 
 
-def test_peaks_on_unknown_contig_stop_before_training(demo, tmp_path):
+@pytest.mark.parametrize("cores", [1, 2])
+def test_peaks_on_unknown_contig_stop_every_tf_before_any_long_job(demo, tmp_path, cores):
+    """Issue 27: a dependency, not a priority. A good TF beside the bad one starts no regions job either, nor does the
+    Numba kernels' job, at --cores 1 as at 2."""
     (tmp_path / "config").mkdir()
     peaks = tmp_path / "peaks.narrowPeak"
     good = (demo / "resources" / "demo" / "CTCF.narrowPeak").read_text()
     peaks.write_text(good + "chrUn_1\t500\t700\n")
     genome = demo / "resources" / "demo" / "genome.fa"
-    (tmp_path / "config" / "samples.tsv").write_text(f"tf\tpeaks\tgenome\nX\t{peaks}\t{genome}\n")
-    result = snakemake(tmp_path)
+    good_peaks = demo / "resources" / "demo" / "REST.narrowPeak"
+    (tmp_path / "config" / "samples.tsv").write_text(f"tf\tpeaks\tgenome\nA\t{good_peaks}\t{genome}\nX\t{peaks}\t{genome}\n")
+    result = run_snakemake(tmp_path, cores=cores)
     assert result.returncode != 0
     line = len(good.splitlines()) + 1
     message = f"{peaks} line {line}: contig 'chrUn_1' is not in genome"
     assert message in (tmp_path / "logs" / "X" / "validate.log").read_text() and message in result.stdout + result.stderr
-    assert not (tmp_path / "results" / "X" / "regions").exists() and not (tmp_path / "results" / "X" / "models").exists()
+    assert "Traceback" not in result.stdout + result.stderr
+    for tf in ("A", "X"):
+        assert not (tmp_path / "results" / tf / "regions").exists() and not (tmp_path / "logs" / tf / "regions.log").exists()
+    assert not (tmp_path / "logs" / "motif_kernels.log").exists() and not (tmp_path / "results" / "validated.tsv").exists()
 
 
 def test_snakemake_report_holds_every_tf_with_captions(demo):

@@ -47,7 +47,7 @@ from bindscope.sequence import check_one_hot
 
 _captum_deep_lift.SUPPORTED_NON_LINEAR.setdefault(nn.PReLU, _captum_deep_lift.nonlinear)
 
-#: Methods by config name, in the default order (the first feeds TF-MoDISco).
+#: Methods by config name, in the comparison's order (the first is the default interpret method).
 METHODS = ("deep_lift_shap", "saliency", "input_x_gradient", "integrated_gradients", "ism")
 #: Methods computed from gradients at the input or along a path (the "gradient family").
 GRADIENT_METHODS = ("saliency", "input_x_gradient", "integrated_gradients")
@@ -386,6 +386,11 @@ def agreement(contribution: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarr
         "pearson": rowwise_pearson(a, b),
         "spearman": rowwise_pearson(rankdata(a, axis=1), rankdata(b, axis=1)),
     }
+
+
+def attributed_rows(y: np.ndarray, max_sequences: int) -> np.ndarray:
+    """Rows of an encoded split that are attributed: its first ``max_sequences`` positives (``y == 1``)."""
+    return np.flatnonzero(np.asarray(y) == 1)[:max_sequences]
 
 
 def attribute(

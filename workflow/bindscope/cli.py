@@ -40,6 +40,7 @@ STAGES: dict[str, str] = {
     "pwm-scan": "bindscope.baselines.pwm_scan:run",
     "kmer-lr": "bindscope.baselines.kmer_lr:run",
     "interpret": "bindscope.interpret:run",
+    "compare-methods": "bindscope.compare_methods:run",
     "motif-kernels": "bindscope.motifs:compile_kernels",
     "motifs": "bindscope.motifs:run",
     "saliency-maps": "bindscope.maps:run",

@@ -1,11 +1,10 @@
-"""Stage 5, interpret: attributions of each model's positives by every configured method, compared with ISM.
+"""Stage 5, interpret: one attribution method's scores of every attributed positive of a model.
 
-The first method (DeepLIFT/SHAP by default) scores every attributed positive and its scores feed
-TF-MoDISco (``scores``). Every method is also timed and scored against in-silico mutagenesis
-(ISM, every single-base substitution) on an evenly spread subset of those positives: per-sequence
-Pearson and Spearman correlation of the per-base contribution tracks, and the distance of each
-method's highest-scoring stretch from the summit (``methods`` table, ``examples`` arrays). The
-methods themselves live in :mod:`bindscope.attribution`.
+The method (DeepLIFT/SHAP against dinucleotide-shuffled references by default) scores each
+positive of one encoded split; its hypothetical and observed-base scores feed TF-MoDISco, the
+saliency maps, the contribution tracks and the variant logos. This is all the default run needs:
+the comparison of methods (ISM, integrated gradients, ...) is the optional compare_methods stage,
+which reuses these scores. The methods themselves live in :mod:`bindscope.attribution`.
 """
 
 from __future__ import annotations
@@ -13,210 +12,77 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pandas as pd
 import torch
 
 from bindscope import models
-from bindscope.attribution import (
-    GRADIENT_METHODS,
-    METHODS,
-    REFERENCE_METHODS,
-    Attributions,
-    agreement,
-    attribute,
-    attribution_peaks,
-    convergence_delta,
-    resolve_device,
-    rows_of,
-    target_mask,
-)
-from bindscope.io import load_npz, save_encoded, write_table
-from bindscope.layout import INTERPRETATION, check_outputs
+from bindscope.attribution import METHODS, attribute, attributed_rows, attribution_peaks, resolve_device, target_mask
+from bindscope.io import load_npz, save_encoded
 from bindscope.shuffle import dinucleotide_shuffle
 
-#: Sequences whose convergence delta is checked (one forward pass over their sequence x reference pairs).
-DELTA_SAMPLE = 64
-#: Columns of the methods table, one row per method.
-METHOD_COLUMNS = [
-    "method",
-    "n_sequences",
-    "seconds",
-    "pearson_ism",
-    "spearman_ism",
-    "n_compared",
-    "summit_distance_median",
-    "convergence_delta_median",
-    "convergence_delta_max",
-    "output_difference_mean",
-    "modisco_input",
-]
 
-
-def check_methods(methods: list[str]) -> None:
-    """Raise ValueError unless ``methods`` are known, distinct, and the first is not ISM (it scores a subset only)."""
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown or not methods or len(set(methods)) != len(methods):
-        raise ValueError(f"interpret.methods must be distinct names among {list(METHODS)}, got {methods}")
-    if methods[0] == "ism":
-        raise ValueError("interpret.methods: the first method feeds TF-MoDISco with every positive; ism scores a subset only")
-
-
-def spread_subset(n: int, size: int) -> np.ndarray:
-    """``size`` indices spread evenly over range(n) (all of them when n <= size)."""
-    return np.unique(np.linspace(0, n - 1, num=min(n, size)).round().astype(int)) if n else np.zeros(0, dtype=int)
-
-
-def summit_distance(contribution: np.ndarray) -> float:
-    """Median distance (bp) of each sequence's highest-scoring stretch from the window centre (the summit); NaN for none."""
-    if not len(contribution):
-        return np.nan
-    return float(np.median(np.abs(attribution_peaks(contribution) - contribution.shape[2] // 2)))
-
-
-def method_row(
-    method: str, attr: Attributions, seconds: float, truth: Attributions | None, subset: np.ndarray, delta: np.ndarray | None
-) -> dict:
-    """The methods table's row of one method: agreement with ISM on ``subset`` (when ISM ran), and for a
-    reference-based method its convergence ``delta`` beside the mean |summed contributions| it is a gap in."""
-    output_difference = float(np.abs(attr.contribution[:DELTA_SAMPLE].sum(axis=(1, 2))).mean()) if delta is not None else np.nan
-    row = {
-        "method": method,
-        "n_sequences": len(attr.contribution),
-        "seconds": round(seconds, 3),
-        "summit_distance_median": summit_distance(attr.contribution),
-        "convergence_delta_median": np.nan if delta is None else float(np.median(delta)),
-        "convergence_delta_max": np.nan if delta is None else float(delta.max(initial=0)),
-        "output_difference_mean": output_difference,
-    }
-    on_subset = attr.contribution if method == "ism" else attr.contribution[subset]
-    scores = agreement(on_subset, truth.contribution) if truth is not None and len(subset) else None
-    row["pearson_ism"] = np.nan if scores is None else float(np.nanmedian(scores["pearson"]))
-    row["spearman_ism"] = np.nan if scores is None else float(np.nanmedian(scores["spearman"]))
-    row["n_compared"] = 0 if scores is None else int(np.isfinite(scores["pearson"]).sum())
-    return row
+def check_method(method: str) -> None:
+    """Raise ValueError unless ``method`` can score every positive (a known method, not ISM)."""
+    if method not in METHODS or method == "ism":
+        known = [m for m in METHODS if m != "ism"]
+        raise ValueError(f"interpret.method must be one of {known} (ism scores a subset only, in compare_methods), got {method!r}")
 
 
 def run(
     ckpt: str,
     encoded: str,
-    out: dict[str, str],
+    out: str,
     *,
-    methods: list[str],
+    method: str,
     n_references: int,
     ig_steps: int,
     ig_references: int,
-    ism_sequences: int,
     max_sequences: int,
     batch_size: int,
     accelerator: str,
     threads: int,
     seed: int,
 ) -> None:
-    """Attributions of the positives of one encoded split by every method in ``methods``.
+    """``method``'s attributions of the positives of one encoded split, written to ``out`` (scores.npz).
 
-    Writes ``out``: scores (the first method's attributions of every positive, for TF-MoDISco),
-    methods (one row per method: time, agreement with ISM, summit distance, convergence delta of
-    the reference-based methods), examples (every method's hypothetical scores on the ISM
-    subset, for saliency maps) and gradient (the attributions of :func:`gradient_method`, which
-    TF-MoDISco reads too). A per-sequence model's logit is explained; for a per-base model,
-    the sum of its logits over each positive's labelled peak bases (``y_base``; all bases where
-    none is labelled). The model runs on ``accelerator`` (:func:`resolve_device`).
+    The file holds the one-hot sequences, hypothetical and observed-base contributions, the
+    windows' positions and per-base labels, each sequence's highest-scoring stretch
+    (``attribution_peak``), the method's name and its time in seconds. A per-sequence model's logit
+    is explained; for a per-base model, the sum of its logits over each positive's labelled peak
+    bases (``y_base``; all bases where none is labelled). References are ``n_references``
+    dinucleotide shuffles per sequence drawn with ``seed`` (compare_methods draws the same). The
+    model runs on ``accelerator`` (:func:`~bindscope.attribution.resolve_device`).
     """
-    check_outputs(out, INTERPRETATION)
-    check_methods(methods)
+    check_method(method)
     torch.set_num_threads(threads)
     model, _ = models.load(ckpt)
     data = load_npz(encoded)
-    keep = np.flatnonzero(data["y"] == 1)[:max_sequences]
+    keep = attributed_rows(data["y"], max_sequences)
     x = data["x"][keep]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     mask = target_mask(data["y_base"][keep]) if models.is_per_base(model) else None
-    subset = spread_subset(len(x), ism_sequences) if "ism" in methods else np.zeros(0, dtype=int)
-    device = resolve_device(accelerator)
-    results, seconds = {}, {}
-    # ISM first: the ground truth every other method is compared with as it finishes
-    for method in sorted(methods, key=lambda m: m != "ism"):
-        rows = subset if method == "ism" else slice(None)
-        start = time.perf_counter()
-        results[method] = attribute(
-            method,
-            model,
-            x[rows],
-            refs[rows],
-            rows_of(mask, rows),
-            batch_size=batch_size,
-            ig_steps=ig_steps,
-            ig_references=ig_references,
-            device=device,
-        )
-        seconds[method] = time.perf_counter() - start
-        print(f"{method}: {len(x[rows])} sequences in {seconds[method]:.1f} s")
-    model.cpu()
-    check = slice(0, DELTA_SAMPLE)
-    table = []
-    for method in methods:
-        delta = None
-        if method in REFERENCE_METHODS:
-            used = refs[check, :ig_references] if method == "integrated_gradients" else refs[check]
-            delta = convergence_delta(model, x[check], used, results[method].contribution[check], rows_of(mask, check))
-            warn_on_delta(method, delta, results[method].contribution[check])
-        table.append(method_row(method, results[method], seconds[method], results.get("ism"), subset, delta))
-    table = pd.DataFrame(table, columns=METHOD_COLUMNS)
-    gradient = gradient_method(methods, table)
-    table["modisco_input"] = [modisco_input(m, methods[0], gradient) for m in table["method"]]
-    print(table.to_string(index=False))
-    first = results[methods[0]]
+    start = time.perf_counter()
+    result = attribute(
+        method,
+        model,
+        x,
+        refs,
+        mask,
+        batch_size=batch_size,
+        ig_steps=ig_steps,
+        ig_references=ig_references,
+        device=resolve_device(accelerator),
+    )
+    seconds = time.perf_counter() - start
     save_encoded(
-        out["scores"],
-        ohe=first.ohe,
-        hypothetical=first.hypothetical,
-        contribution=first.contribution,
+        out,
+        ohe=result.ohe,
+        hypothetical=result.hypothetical,
+        contribution=result.contribution,
         chrom=data["chrom"][keep],
         start=data["start"][keep],
         y_base=data["y_base"][keep],
-        attribution_peak=attribution_peaks(first.contribution),
-        method=np.array(methods[0]),
+        attribution_peak=attribution_peaks(result.contribution),
+        method=np.array(method),
+        seconds=np.array(seconds),
     )
-    write_table(table, out["methods"])
-    chosen = results[gradient]
-    save_encoded(
-        out["gradient"],
-        ohe=chosen.ohe,
-        hypothetical=chosen.hypothetical,
-        contribution=chosen.contribution,
-        attribution_peak=attribution_peaks(chosen.contribution),
-        method=np.array(gradient),
-    )
-    print(f"TF-MoDISco reads {methods[0]} (scores) and {gradient} (gradient scores)")
-    examples = {m: (r.hypothetical if m == "ism" else r.hypothetical[subset]) for m, r in results.items()}
-    save_encoded(out["examples"], ohe=x[subset], index=subset, y_base=data["y_base"][keep][subset], **examples)
-    print(f"attributions for {len(x)} positives x {n_references} references; ISM on {len(subset)}")
-
-
-def gradient_method(methods: list[str], table: pd.DataFrame) -> str:
-    """The gradient-family method whose contributions agree best with ISM (the first listed when ISM did not run);
-    the first method when no gradient method is listed."""
-    listed = [m for m in methods if m in GRADIENT_METHODS]
-    if not listed:
-        return methods[0]
-    compared = table.set_index("method").loc[listed, "pearson_ism"].dropna()
-    return str(compared.idxmax()) if len(compared) else listed[0]
-
-
-def modisco_input(method: str, first: str, gradient: str) -> str:
-    """Which of interpret's outputs carries ``method``'s scores to TF-MoDISco: scores, gradient, or '' for neither."""
-    return "scores" if method == first else "gradient" if method == gradient else ""
-
-
-def warn_on_delta(method: str, delta: np.ndarray, contribution: np.ndarray) -> None:
-    """Print the summation-to-delta check, and a warning when the gap is above 1 % of the summed contributions."""
-    scale = np.abs(contribution.sum(axis=(1, 2))).mean() if len(contribution) else 0.0
-    print(
-        f"{method} summation-to-delta on {len(delta)} sequences: max |delta| {delta.max(initial=0):.2e} "
-        f"(mean |sum of contributions| {scale:.2e})"
-    )
-    if len(delta) and delta.max() > 0.01 * max(scale, 1e-6):
-        print(
-            f"warning: {method} contributions do not sum to the output difference (an operation without "
-            "a DeepLIFT rule, e.g. attention gates, or too few integration steps); treat them as approximate"
-        )
+    print(f"{method}: {len(x)} positives x {n_references} references in {seconds:.1f} s")

@@ -9,6 +9,9 @@ declared paths. Inside a motif folder's ``logos`` folder the file names are :dat
 from __future__ import annotations
 
 VALIDATION = "results/{tf}/validation.json"
+#: Written once every selected TF's inputs have passed validate: every job that takes more than a few
+#: seconds waits for it, so that a bad input stops the run before any long work, at any --cores.
+VALIDATED = "results/validated.tsv"
 REGIONS = {
     "regions": "results/{tf}/regions/regions.tsv.gz",
     "flanks": "results/{tf}/regions/flanks.tsv.gz",
@@ -33,12 +36,13 @@ EVALUATION = {
     "roc": "results/{tf}/eval/{model}/roc.png",
     "pr": "results/{tf}/eval/{model}/pr.png",
 }
+#: The interpret stage's file: its method's (DeepLIFT/SHAP by default) scores of every attributed positive,
+#: which TF-MoDISco, the saliency maps, the tracks and the variant logos read.
 ATTRIBUTIONS = "results/{tf}/attributions/{model}/scores.npz"
-#: The interpret stage's files: the scores TF-MoDISco reads (the first method's), the method comparison
-#: table, every method's hypothetical scores on the ISM subset, and the scores of the gradient method
-#: closest to ISM (which TF-MoDISco reads too, so that the methods' motifs can be compared).
-INTERPRETATION = {
-    "scores": ATTRIBUTIONS,
+#: The optional compare_methods stage's files (interpret.compare_methods): the method comparison table,
+#: every method's hypothetical scores on the ISM subset, and the scores of the gradient method closest to
+#: ISM (which TF-MoDISco searches too, so that the methods' motifs can be compared).
+COMPARISON = {
     "methods": "results/{tf}/attributions/{model}/methods.tsv",
     "examples": "results/{tf}/attributions/{model}/examples.npz",
     "gradient": "results/{tf}/attributions/{model}/gradient_scores.npz",
@@ -54,7 +58,7 @@ MOTIFS = {
     "tomtom_all": "results/{tf}/motifs/{model}/tomtom_all_taxa.tsv",
     "logos": "results/{tf}/motifs/{model}/logos",
 }
-#: The motifs stage's files for the gradient method's scores (INTERPRETATION["gradient"]).
+#: The motifs stage's files for the gradient method's scores (COMPARISON["gradient"]).
 MOTIFS_GRADIENT = {name: path.replace("/motifs/{model}/", "/motifs/{model}/gradient/") for name, path in MOTIFS.items()}
 #: Files of a logos folder, per pattern: its CWM logo, and its best match's logo.
 LOGOS = {"cwm": "{pattern}.cwm.png", "match": "{pattern}.match.png"}

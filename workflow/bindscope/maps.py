@@ -5,9 +5,10 @@ most, one PNG each: a sequence logo of the contributions over the highest-scorin
 scaled by contribution), with TF-MoDISco's seqlets shaded and named after their pattern's best
 JASPAR match, and below it every attribution method's per-base contributions over the window.
 
-The first method's scores are those TF-MoDISco read (scores.npz), so the seqlets sit on exactly what
-is drawn; the other methods are computed here for the chosen sequences alone (ISM and the gradients
-are deterministic; integrated gradients use fresh shuffled references).
+The first method's scores are those TF-MoDISco read (interpret's scores.npz), so the seqlets sit on
+exactly what is drawn; the other methods (config interpret.map_methods; saliency by default) are
+computed here for the chosen sequences alone (ISM and the gradients are deterministic; integrated
+gradients use fresh shuffled references).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from bindscope.shuffle import dinucleotide_shuffle
 #: Width (bp) of the stretch drawn as a logo, centred on the highest-scoring 10 bp.
 STRETCH = 40
 #: Columns of maps.tsv, one row per picture.
-MAP_COLUMNS = ["file", "role", "rank", "chrom", "start", "end", "stretch_start", "stretch_end", "seqlets"]
+MAP_COLUMNS = ["file", "role", "rank", "chrom", "start", "end", "stretch_start", "stretch_end", "seqlets", "methods"]
 
 
 def row_keys(arrays: dict[str, np.ndarray]) -> list[tuple[str, int]]:
@@ -186,7 +187,7 @@ def run(
             name = f"{role}_{rank}.png"
             save_figure(saliency_map_figure(x[j], {m: c[j] for m, c in drawn.items()}, stretch, here, title), Path(tmp) / name)
             chrom, start = keys[i]
-            table.append((name, role, rank, chrom, start, start + x.shape[-1], *stretch, "; ".join(here["label"])))
+            table.append((name, role, rank, chrom, start, start + x.shape[-1], *stretch, "; ".join(here["label"]), "; ".join(drawn)))
         write_table(pd.DataFrame(table, columns=MAP_COLUMNS), Path(tmp) / "maps.tsv")
         replace_folder(Path(tmp), Path(out))
     print(f"{len(table)} saliency maps of {model} in {out}")

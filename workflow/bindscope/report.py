@@ -35,9 +35,16 @@ def match_lines(group: pd.DataFrame) -> list[str]:
 
 
 def model_section(
-    name: str, logos: str, tomtom: pd.DataFrame, tomtom_all: pd.DataFrame, row: dict, attribution_distance: float, methods: pd.DataFrame
+    name: str,
+    logos: str,
+    tomtom: pd.DataFrame,
+    tomtom_all: pd.DataFrame,
+    row: dict,
+    attribution_distance: float,
+    methods: pd.DataFrame | None,
 ) -> dict:
-    """What the page shows of one model: its patterns (logos, matches in the run's taxon and in all), verdict and attribution methods."""
+    """What the page shows of one model: its patterns (logos, matches in the run's taxon and in all), verdict, and the
+    attribution methods' comparison when it ran (``methods``: compare_methods' table, else None)."""
     flagged = other_kingdom_patterns(tomtom_all, row["taxon"])
     patterns = []
     for pattern, group in tomtom.groupby("pattern", sort=False):
@@ -60,8 +67,8 @@ def model_section(
         "row": row,
         "taxon": row["taxon"],
         "attribution_distance": attribution_distance,
-        "methods": methods.to_dict("records"),
-        "scored_by": str(methods["method"].iloc[0]),
+        "methods": [] if methods is None else methods.to_dict("records"),
+        "scored_by": row["attribution_method"],
     }
 
 
@@ -74,13 +81,16 @@ def with_motif_verdicts(methods: pd.DataFrame, searches: dict[str, pd.DataFrame]
     return methods.assign(**{c: [v.get(c, "") for v in found] for c in columns})
 
 
-def saliency_maps(folder: str) -> list[dict]:
-    """The saliency maps of one model (its maps folder's maps.tsv), each with its picture as a data: URI."""
+def saliency_maps(folder: str) -> tuple[list[dict], list[str]]:
+    """The saliency maps of one model (its maps folder's maps.tsv), each with its picture as a data: URI, and the
+    attribution methods they draw."""
     table = pd.read_csv(Path(folder) / "maps.tsv", sep="\t")
-    return [
+    pictures = [
         {"uri": image_uri(Path(folder) / row.file), "alt": f"saliency map {row.role} {row.rank}: {row.chrom}:{row.start}-{row.end}"}
         for row in table.itertuples()
     ]
+    methods = str(table["methods"].iloc[0]).split("; ") if len(table) else []
+    return pictures, methods
 
 
 #: Variant table columns shown in the report, and rows shown per model.
@@ -127,12 +137,12 @@ def run(
     curves: dict[str, str],
     predictions: dict[str, str],
     scores: dict[str, str],
-    methods: dict[str, str],
     tomtom: dict[str, str],
     logos: dict[str, str],
     out: dict[str, str],
     maps: dict[str, str] | None = None,
     *,
+    methods: dict[str, str] | None = None,
     tomtom_all: dict[str, str] | None = None,
     tomtom_gradient: dict[str, str] | None = None,
     expected_motif: str | None = None,
@@ -144,9 +154,10 @@ def run(
     """Write ``out``: the TF's page (html) and its summary rows (rows: one per model, then one per baseline).
 
     The per-file arguments map a model name to its declared file (metrics.json, curves.tsv,
-    predictions.npz, scores.npz, methods.tsv, tomtom.tsv, logos folder; optional: tomtom_all, the
-    tomtom_all_taxa.tsv, by default the same as tomtom; tomtom_gradient, the matches of the patterns
-    found in the gradient method's scores; maps, the saliency maps folder; variants, variant_logos and
+    predictions.npz, scores.npz, tomtom.tsv, logos folder; optional: tomtom_all, the
+    tomtom_all_taxa.tsv, by default the same as tomtom; methods and tomtom_gradient, the method comparison's
+    table and the matches of the patterns found in the gradient method's scores (both given, or neither when
+    the comparison did not run); maps, the saliency maps folder; variants, variant_logos and
     variant_nulls, the variants stage's table, logos folder and random variants); the models are the keys of
     ``tomtom``, in order, and the baselines the other keys of ``metrics`` (metrics and curves
     only). ``motif_db`` (MEME) names the expected motif's TF; ``notes`` are shown as they are
@@ -156,9 +167,11 @@ def run(
     models = list(tomtom)
     baselines = [name for name in metrics if name not in tomtom]
     tomtom_all = tomtom_all or tomtom
-    per_model = {"predictions": predictions, "scores": scores, "methods": methods, "logos": logos, "tomtom_all": tomtom_all}
-    if tomtom_gradient is not None:
-        per_model["tomtom_gradient"] = tomtom_gradient
+    if (methods is None) != (tomtom_gradient is None):
+        raise ValueError("report: --methods and --tomtom-gradient come together (the method comparison's files) or not at all")
+    per_model = {"predictions": predictions, "scores": scores, "logos": logos, "tomtom_all": tomtom_all}
+    if methods is not None:
+        per_model |= {"methods": methods, "tomtom_gradient": tomtom_gradient}
     if maps is not None:
         per_model["maps"] = maps
     if variants is not None:
@@ -173,15 +186,17 @@ def run(
     attributions = {name: load_npz(scores[name]) for name in models}
     rows, sections = {}, []
     for name in models:
-        table, table_all, method_table = (pd.read_csv(files[name], sep="\t") for files in (tomtom, tomtom_all, methods))
+        table, table_all = (pd.read_csv(files[name], sep="\t") for files in (tomtom, tomtom_all))
+        method_table = pd.read_csv(methods[name], sep="\t") if methods else None
         rows[name] = summary_row(
             tf, name, qc_data, all_metrics[name], table, attributions[name], expected, expected_name, table_all, method_table
         )
         distance = summit_distance_median(attributions[name])
-        searches = {"scores": table} | ({"gradient": pd.read_csv(tomtom_gradient[name], sep="\t")} if tomtom_gradient else {})
-        method_table = with_motif_verdicts(method_table, searches, expected, expected_name)
+        if method_table is not None:
+            searches = {"scores": table, "gradient": pd.read_csv(tomtom_gradient[name], sep="\t")}
+            method_table = with_motif_verdicts(method_table, searches, expected, expected_name)
         sections.append(model_section(name, logos[name], table, table_all, rows[name], distance, method_table))
-        sections[-1]["maps"] = saliency_maps(maps[name]) if maps else []
+        sections[-1]["maps"], sections[-1]["map_methods"] = saliency_maps(maps[name]) if maps else ([], [])
         sections[-1]["variants"] = variant_section(variants[name], variant_logos[name], variant_nulls[name]) if variants else None
     for name in baselines:
         rows[name] = baseline_row(tf, name, qc_data, all_metrics[name], expected)

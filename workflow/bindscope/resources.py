@@ -21,6 +21,7 @@ class Memory(NamedTuple):
 #: rule -> its memory request.
 MEMORY: dict[str, Memory] = {
     "validate": Memory(2000, 100),
+    "validated": Memory(100),
     "regions": Memory(1000, 300),
     "encode": Memory(1000, 400),
     "motif_db": Memory(1000),
@@ -29,6 +30,7 @@ MEMORY: dict[str, Memory] = {
     "pwm_scan": Memory(2000),
     "kmer_lr": Memory(4000),
     "interpret": Memory(4000),
+    "compare_methods": Memory(4000),
     "motif_kernels": Memory(2000),
     "motifs": Memory(4000),
     "saliency_maps": Memory(2000),

@@ -45,6 +45,8 @@ SUMMARY_COLUMNS = [
     "top_match_all_taxa_name",
     "other_kingdom_patterns",
     "best_method_vs_ism",
+    "attribution_method",
+    "compared_methods",
 ]
 #: Columns of the per-TF report's metrics table.
 TF_TABLE_COLUMNS = [
@@ -199,7 +201,9 @@ def summary_row(
 
     summit_distance_median is the model's own (per-base output maximum, in ``metrics``) when it
     has one, else that of its attribution maximum. ``tomtom_all`` (matches against every taxon)
-    defaults to ``tomtom``; ``methods`` is the interpret stage's method table (methods.tsv).
+    defaults to ``tomtom``; ``methods`` is the compare_methods stage's table (methods.tsv), None when the
+    comparison did not run. attribution_method is the method of the model's ``scores``; compared_methods
+    the methods of ``methods`` ('; '-separated; empty without the comparison).
     """
     row = {
         **metric_columns(tf, model, qc, metrics),
@@ -207,6 +211,8 @@ def summary_row(
         **motif_verdict(tomtom, expected, expected_name),
         **taxon_verdict(tomtom, tomtom if tomtom_all is None else tomtom_all),
         "best_method_vs_ism": "" if methods is None else best_method(methods),
+        "attribution_method": str(scores["method"]) if "method" in scores else "",
+        "compared_methods": "" if methods is None else "; ".join(methods["method"]),
     }
     return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
 

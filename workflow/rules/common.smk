@@ -20,10 +20,9 @@ os.environ.update(
         [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
     ),
 )
-# Numba JIT (memelite, modisco-lite) compiles once per machine, not once per job.
-os.environ.setdefault(
-    "NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".cache" / "numba")
-)
+# Numba's compiled kernels (memelite's Tomtom) are cached by Numba itself, beside the installed package
+# in the environment (or the user's cache directory where that is read-only), so every run folder,
+# checkout and test session using one environment shares them; a user's NUMBA_CACHE_DIR still applies.
 
 from bindscope.demo import (
     DEMO_FILES as DEMO_FILE_NAMES,
@@ -34,7 +33,7 @@ from bindscope.layout import (  # noqa: E402
     CONTROLS,
     ENCODED,
     EVALUATION,
-    INTERPRETATION,
+    COMPARISON,
     MAPS,
     MODEL,
     MOTIFS,
@@ -50,6 +49,7 @@ from bindscope.layout import (  # noqa: E402
     REGIONS,
     REPORT,
     SUMMARY,
+    VALIDATED,
     VALIDATION,
     fill,
     per_base_outputs,
@@ -173,6 +173,30 @@ def taxa_args(wildcards, input):
     motifs.taxon) of the motifs stage (quote with :q)."""
     taxon = samples.loc[wildcards.tf, "taxon"] or config["motifs"]["taxon"]
     return (["--taxa", input.taxa] if input.taxa else []) + ["--taxon", taxon]
+
+
+def comparison_files(pattern):
+    """Input function: :func:`per_model` of ``pattern`` when the method comparison runs (interpret.compare_methods), else none."""
+    if not config["interpret"]["compare_methods"]:
+        return lambda wildcards: []
+    return per_model(pattern)
+
+
+def comparison_args(flag, pattern):
+    """Params function: ``--flag`` and the model=path items of ``pattern`` when the method comparison runs, else nothing."""
+
+    def get(wildcards):
+        if not config["interpret"]["compare_methods"]:
+            return []
+        return [f"--{flag}", *per_model_items(pattern)(wildcards)]
+
+    return get
+
+
+def map_methods():
+    """The methods a saliency map draws: interpret's (its scores), then interpret.map_methods."""
+    method = config["interpret"]["method"]
+    return [method] + [m for m in config["interpret"]["map_methods"] if m != method]
 
 
 def eval_files(model):

@@ -26,7 +26,7 @@ rule saliency_maps:
         mem_mb=memory("saliency_maps"),
     params:
         predictions=per_model_items(EVALUATION["arrays"]),
-        methods=config["interpret"]["methods"],
+        methods=map_methods(),
         n_maps=config["interpret"]["n_maps"],
         n_references=config["interpret"]["n_references"],
         ig_steps=config["interpret"]["ig_steps"],

@@ -1,4 +1,6 @@
 rule motif_kernels:
+    input:
+        ancient(VALIDATED),
     output:
         MOTIF_KERNELS,
     log:
@@ -73,11 +75,11 @@ rule motifs:
         "> {log:q} 2>&1"
 
 
-# The same search on the scores of the gradient method closest to ISM (interpret's gradient
-# output), so that the report can say which methods' scores lead TF-MoDISco to the expected motif.
+# With the method comparison (interpret.compare_methods), the same search on the scores of the gradient
+# method closest to ISM, so that the report can say which methods' scores lead TF-MoDISco to the expected motif.
 use rule motifs as motifs_gradient with:
     input:
-        scores=INTERPRETATION["gradient"],
+        scores=COMPARISON["gradient"],
         motif_db=motif_db_path,
         taxa=motif_taxa_path,
         kernels=MOTIF_KERNELS,

@@ -4,6 +4,7 @@ rule regions:
         genome=sample_file("genome"),
         blacklist=blacklist_input,
         validation=VALIDATION,
+        validated=ancient(VALIDATED),
     output:
         **REGIONS,
     log:

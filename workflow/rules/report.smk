@@ -7,10 +7,10 @@ rule report:
         curves=per_model(EVALUATION["curves"], scored_for),
         predictions=per_model(EVALUATION["arrays"]),
         scores=per_model(ATTRIBUTIONS),
-        methods=per_model(INTERPRETATION["methods"]),
+        methods=comparison_files(COMPARISON["methods"]),
         tomtom=per_model(MOTIFS["tomtom"]),
         tomtom_all=per_model(MOTIFS["tomtom_all"]),
-        tomtom_gradient=per_model(MOTIFS_GRADIENT["tomtom"]),
+        tomtom_gradient=comparison_files(MOTIFS_GRADIENT["tomtom"]),
         logos=per_model(MOTIFS["logos"]),
         maps=per_model(MAPS),
         variants=variant_files,
@@ -43,10 +43,10 @@ rule report:
         curves=per_model_items(EVALUATION["curves"], scored_for),
         predictions=per_model_items(EVALUATION["arrays"]),
         scores=per_model_items(ATTRIBUTIONS),
-        methods=per_model_items(INTERPRETATION["methods"]),
+        methods=comparison_args("methods", COMPARISON["methods"]),
         tomtom=per_model_items(MOTIFS["tomtom"]),
         tomtom_all=per_model_items(MOTIFS["tomtom_all"]),
-        tomtom_gradient=per_model_items(MOTIFS_GRADIENT["tomtom"]),
+        tomtom_gradient=comparison_args("tomtom-gradient", MOTIFS_GRADIENT["tomtom"]),
         logos=per_model_items(MOTIFS["logos"]),
         maps=per_model_items(MAPS),
         variants=variant_args,
@@ -57,9 +57,9 @@ rule report:
         "--qc {input.qc:q} --validation {input.validation:q} --motif-db {input.motif_db:q} "
         "--metrics {params.metrics:q} --curves {params.curves:q} "
         "--predictions {params.predictions:q} --scores {params.scores:q} "
-        "--methods {params.methods:q} "
+        "{params.methods:q} "
         "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
-        "--tomtom-gradient {params.tomtom_gradient:q} --maps {params.maps:q} "
+        "{params.tomtom_gradient:q} --maps {params.maps:q} "
         "--out {params.out:q} {params.variants:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
 
