@@ -12,6 +12,11 @@ contributions). Prints a table and writes bench/interpret/results.tsv.
 
 Usage: python bench/interpret/run.py [--results results] [--tf CTCF] [--models cnn unet]
        [--sequences 300] [--ism-sequences 40] [--references 20] [--repeats 3] [--threads 2]
+
+With ``--comparison``: what the method comparison costs. Per model, the interpret stage (the default
+run's attribution) and the compare_methods stage (what ``interpret.compare_methods: true`` adds), each
+run as its rule runs it with the shipped config/config.yaml on the attributed split; the median wall
+time of --repeats runs of each, their ratio, and compare_methods' table (bench/interpret/comparison.tsv).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +125,39 @@ def compare(name: str, model: torch.nn.Module, x: np.ndarray, x_ism: np.ndarray,
     return rows
 
 
+def comparison_cost(results: Path, models_: list[str], repeats: int, threads: int) -> pd.DataFrame:
+    """Median seconds of the interpret and compare_methods stages per model (shipped settings), and their ratio."""
+    import tempfile
+
+    import yaml
+
+    from bindscope import compare_methods, interpret
+    from bindscope.layout import COMPARISON
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    settings, seed = config["interpret"], config["seed"]
+    shared = {k: settings[k] for k in ("n_references", "ig_steps", "ig_references", "max_sequences", "batch_size", "accelerator")}
+    encoded = str(results / "encoded" / f"{settings['split']}.npz")
+    rows = []
+    for name in models_:
+        ckpt = str(results / "models" / name / "model.ckpt")
+        with tempfile.TemporaryDirectory() as tmp:
+            scores = f"{tmp}/scores.npz"
+            out = {kind: f"{tmp}/{Path(path).name}" for kind, path in COMPARISON.items()}
+            run_interpret = partial(interpret.run, ckpt, encoded, scores, method=settings["method"], threads=threads, seed=seed, **shared)
+            interpret_s = timed(run_interpret, repeats)[0]
+            compare = {"methods": settings["comparison_methods"], "ism_sequences": settings["ism_sequences"]} | shared
+            compare_s = timed(partial(compare_methods.run, ckpt, encoded, scores, out, threads=threads, seed=seed, **compare), repeats)[0]
+            table = pd.read_csv(out["methods"], sep="\t")
+        row = {"model": name, "positives": int(table["n_sequences"].max()), "interpret_s": round(interpret_s, 1)}
+        row |= {"compare_methods_s": round(compare_s, 1), "comparison_over_interpret": round(compare_s / interpret_s, 1)}
+        row |= {f"{m}_s": s for m, s in zip(table["method"], table["seconds"], strict=True)}
+        row |= {f"{m}_pearson_ism": round(p, 3) for m, p in zip(table["method"], table["pearson_ism"], strict=True)}
+        rows.append(row)
+        print(rows[-1], flush=True)
+    return pd.DataFrame(rows).assign(threads=threads, repeats=repeats)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default="results")
@@ -131,9 +170,15 @@ def main() -> None:
     parser.add_argument("--ig-references", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--comparison", action="store_true", help="time interpret against compare_methods instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     results = Path(args.results) / args.tf
+    if args.comparison:
+        table = comparison_cost(results, args.models, args.repeats, args.threads).assign(tf=args.tf)
+        table.to_csv(REPO / "bench" / "interpret" / "comparison.tsv", sep="\t", index=False)
+        print(table.to_string(index=False))
+        return
     data = load_npz(results / "encoded" / "test.npz")
     x = data["x"][data["y"] == 1][: args.sequences]
     refs = dinucleotide_shuffle(x, args.references, np.random.default_rng(0))

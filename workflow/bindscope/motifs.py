@@ -206,10 +206,13 @@ def planted_example(seed: int, n: int = 300, length: int = 100, width: int = 10)
 
 
 def compile_kernels(out: str, *, seed: int) -> None:
-    """Compile and cache the Numba kernels of TF-MoDISco and Tomtom on a planted example; write a note to ``out``.
+    """Compile the Numba kernels of TF-MoDISco and Tomtom on a planted example; write a note to ``out``.
 
     Cold, they take about 2 CPU-minutes to compile (Tomtom's alone 95 s); every motifs job that starts
     before the cache holds them compiles its own copy. One job that runs first lets the others load them.
+    Tomtom's (memelite's, ``cache=True``) go to Numba's own cache, kept per environment (beside the
+    installed modules, or the user's cache directory; NUMBA_CACHE_DIR when set), so a warm environment
+    pays only TF-MoDISco's uncached compile here, whatever the run folder.
     """
     import time
 
