@@ -18,14 +18,11 @@ import argparse
 import importlib.util
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -72,15 +69,8 @@ def main() -> None:
             walls.append(snakemake(workdir, args.cores, env))
         jobs = reb1_bench.stage_times(workdir)
         print(f"run {i + 1}: {walls[-1]:.0f} s wall, peak job RSS {jobs['max_rss_mb'].max():.0f} MB", flush=True)
-    summary = pd.read_csv(workdir / "results" / "summary.tsv", sep="\t")
-    table = summary[["tf", "model", *reb1_bench.METRICS]].copy()
-    per_stage = jobs.groupby("stage")["s"].sum().round(1)
-    lines = [table.to_csv(sep="\t", index=False)]
-    lines.append("stage\tseconds (sum over jobs, last run)\n" + "".join(f"{s}\t{v}\n" for s, v in per_stage.items()))
-    lines.append(
-        f"total_wall_s_median\t{statistics.median(walls):.0f}\nwall_s_runs\t{' '.join(f'{w:.0f}' for w in walls)}\n"
-        f"peak_job_rss_mb\t{jobs['max_rss_mb'].max():.0f}\ncores\t{args.cores}\ncaches\t{'cold' if args.cold else 'warm'}\n"
-    )
+    lines = reb1_bench.result_lines(workdir, walls, jobs, args.cores)
+    lines[-1] += f"caches\t{'cold' if args.cold else 'warm'}\n"
     (HERE / ("results_cold.tsv" if args.cold else "results.tsv")).write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -69,6 +69,20 @@ def stage_times(workdir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def result_lines(workdir: Path, walls: list[float], jobs: pd.DataFrame, cores: int) -> list[str]:
+    """The results file's sections: metrics and verdict per model and baseline, seconds per stage, wall times and peak RSS."""
+    summary = pd.read_csv(workdir / "results" / "summary.tsv", sep="\t")
+    table = summary[["tf", "model", *METRICS]].copy()
+    per_stage = jobs.groupby("stage")["s"].sum().round(1)
+    lines = [table.to_csv(sep="\t", index=False)]
+    lines.append("stage\tseconds (sum over jobs, last run)\n" + "".join(f"{s}\t{v}\n" for s, v in per_stage.items()))
+    lines.append(
+        f"total_wall_s_median\t{statistics.median(walls):.0f}\nwall_s_runs\t{' '.join(f'{w:.0f}' for w in walls)}\n"
+        f"peak_job_rss_mb\t{jobs['max_rss_mb'].max():.0f}\ncores\t{cores}\n"
+    )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
@@ -84,15 +98,7 @@ def main() -> None:
         walls.append(snakemake(workdir, config, args.cores))
         jobs = stage_times(workdir)
         print(f"run {i + 1}: {walls[-1]:.0f} s wall, peak job RSS {jobs['max_rss_mb'].max():.0f} MB", flush=True)
-    summary = pd.read_csv(workdir / "results" / "summary.tsv", sep="\t")
-    table = summary[["tf", "model", *METRICS]].copy()
-    per_stage = jobs.groupby("stage")["s"].sum().round(1)
-    lines = [table.to_csv(sep="\t", index=False)]
-    lines.append("stage\tseconds (sum over jobs, last run)\n" + "".join(f"{s}\t{v}\n" for s, v in per_stage.items()))
-    lines.append(
-        f"total_wall_s_median\t{statistics.median(walls):.0f}\nwall_s_runs\t{' '.join(f'{w:.0f}' for w in walls)}\n"
-        f"peak_job_rss_mb\t{jobs['max_rss_mb'].max():.0f}\ncores\t{args.cores}\n"
-    )
+    lines = result_lines(workdir, walls, jobs, args.cores)
     (HERE / "results.tsv").write_text("\n".join(lines))
     print("\n".join(lines))
 
