@@ -205,7 +205,11 @@ def main() -> None:
     parser.add_argument("--scratch", default="/tmp/bindscope-bench-validation")
     args = parser.parse_args()
     if not (DEMO / "genome.fa").exists():
-        sys.exit(f"{DEMO} is missing: run `make demo` (or python -m bindscope demo --outdir {DEMO}) first")
+        sys.exit(f"{DEMO} is missing: run `make demo` (or python -m bindscope demo --out-dir {DEMO}) first")
+    if not (DEMO / "genome.fa.fai").exists():  # python -m bindscope demo writes no index; the workflow's first run does
+        import pyfaidx
+
+        pyfaidx.Faidx(str(DEMO / "genome.fa"))
     rows = []
     for case in CASES:
         work = Path(args.scratch) / case
@@ -228,7 +232,8 @@ def main() -> None:
                 if p.is_dir():
                     p.chmod(0o755)
         rows.append(row)
-    pd.DataFrame(rows).to_csv(args.out, sep="\t", index=False)
+    table = pd.DataFrame(rows)
+    table[[c for c in table if c != "message"] + ["message"]].to_csv(args.out, sep="\t", index=False)
     print(f"wrote {args.out}")
 
 
