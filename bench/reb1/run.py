@@ -7,7 +7,10 @@ per model and baseline the test AUROC, AUPRC, F1 and MCC, the top pattern's best
 q-value; then per stage the wall time (median over TF jobs of Snakemake's benchmark files),
 the whole run's wall time (median of the repeats) and the peak RSS of any job.
 
-Usage: python bench/reb1/run.py [--repeats 3] [--cores 2]
+Usage: python bench/reb1/run.py [--repeats 3] [--cores 2] [--extra-config FILE ...] [--out TSV]
+
+``--extra-config`` applies more config files over the benchmark's (e.g. one with
+``interpret: {compare_methods: true}`` to time the method comparison beside the default run).
 """
 
 from __future__ import annotations
@@ -45,10 +48,10 @@ def prepare(workdir: Path) -> Path:
     return path
 
 
-def snakemake(workdir: Path, config: Path, cores: int) -> float:
-    """Run the workflow once; its wall time in seconds."""
+def snakemake(workdir: Path, config: Path, cores: int, extra: tuple[str, ...] = ()) -> float:
+    """Run the workflow once (``extra`` config files over the benchmark's); its wall time in seconds."""
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", str(cores)]
-    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), str(config)]
+    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), str(config), *(str(Path(e).resolve()) for e in extra)]
     started = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
@@ -88,6 +91,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--workdir", default=str(REPO / "bench" / "out" / "reb1"))
+    parser.add_argument("--extra-config", nargs="*", default=[])
+    parser.add_argument("--out", default=str(HERE / "results.tsv"))
     args = parser.parse_args()
     workdir = Path(args.workdir)
     config = prepare(workdir)
@@ -95,11 +100,11 @@ def main() -> None:
     for i in range(args.repeats):
         for folder in ("results", "logs", "benchmarks"):
             shutil.rmtree(workdir / folder, ignore_errors=True)
-        walls.append(snakemake(workdir, config, args.cores))
+        walls.append(snakemake(workdir, config, args.cores, tuple(args.extra_config)))
         jobs = stage_times(workdir)
         print(f"run {i + 1}: {walls[-1]:.0f} s wall, peak job RSS {jobs['max_rss_mb'].max():.0f} MB", flush=True)
     lines = result_lines(workdir, walls, jobs, args.cores)
-    (HERE / "results.tsv").write_text("\n".join(lines))
+    Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines))
 
 

@@ -7,7 +7,7 @@ Spearman correlation of the per-base contribution tracks, the distance of each m
 highest-scoring stretch from the summit, and for the reference-based methods the
 summation-to-delta gap (``methods`` table). The gradient-family method closest to ISM is written
 for a second TF-MoDISco search (``gradient``), and every method's hypothetical scores on the ISM
-subset for inspection (``examples``). It costs 5-20x interpret's DeepLIFT/SHAP on CPU (config/README.md).
+subset for inspection (``examples``). It adds 4-9x interpret's DeepLIFT/SHAP time on the demo's models (bench/interpret/README.md).
 """
 
 from __future__ import annotations
