@@ -28,6 +28,7 @@ def _split(path, n, rng):
 
 
 def _train(tmp_path, model: str, **options):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     for split, n in (("train", 400), ("val", 100), ("test", 100)):
         _split(tmp_path / f"{split}.npz", n, rng)
@@ -110,6 +111,24 @@ def test_restarts_keep_the_best_validation_auprc(tmp_path):
     kept = log.loc[log["kept"], "restart"].unique()
     assert len(kept) == 1 and best[kept[0]] == best.max()
     assert models.load(out / "model.ckpt")[0] is not None and not list(out.glob(".*"))
+
+
+def test_only_the_best_start_goes_on_and_it_trains_as_if_never_stopped(tmp_path):
+    """Two starts compete for one epoch; the better goes on to epoch 3 exactly as it would have trained alone."""
+    small = {"model_params": {"n_filters": 2, "n_filters2": 2}, "max_epochs": 3, "patience": 10}
+    out = _train(tmp_path / "restarts", "cnn", restarts=2, restart_validations=1, **small)
+    log = pd.read_csv(out / "log.csv")
+    kept = int(log.loc[log["kept"], "restart"].iloc[0])
+    assert log.groupby("restart")["epoch"].apply(list).to_dict() == {kept: [0, 1, 2], 1 - kept: [0]}
+    first_epoch = log[log["epoch"] == 0].set_index("restart")["val_auprc"]
+    assert first_epoch[kept] == first_epoch.max()
+
+    alone = _train(tmp_path / "alone", "cnn", restarts=1, seed=kept, **small)
+    alone_log = pd.read_csv(alone / "log.csv")
+    columns = ["epoch", "step", "val_auprc", "val_auroc", "val_loss", "train_loss"]
+    pd.testing.assert_frame_equal(log.loc[log["kept"], columns].reset_index(drop=True), alone_log[columns])
+    resumed, alone_model = (models.load(path / "model.ckpt")[0].state_dict() for path in (out, alone))
+    assert all(torch.equal(resumed[k], alone_model[k]) for k in alone_model)
 
 
 def test_validation_interval_splits_long_epochs_evenly():

@@ -75,7 +75,8 @@ class EncodedDataModule(L.LightningDataModule):
         self.max_shift = max_shift
         self.reverse_complement = reverse_complement
         self.seed = seed
-        self.generator = torch.Generator().manual_seed(seed)
+        self.generator = torch.Generator().manual_seed(seed)  # augmentation draws
+        self.shuffle_generator = torch.Generator().manual_seed(seed)  # each epoch's order
         self.datasets: dict[str, TensorDataset] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -96,13 +97,21 @@ class EncodedDataModule(L.LightningDataModule):
                 free -= size
 
     def train_dataloader(self) -> DataLoader:
-        return batch_loader(self.datasets["train"], self.batch_size, torch.Generator().manual_seed(self.seed))
+        return batch_loader(self.datasets["train"], self.batch_size, self.shuffle_generator)
 
     def val_dataloader(self) -> DataLoader:
         return batch_loader(self.datasets["val"], 4 * self.batch_size)
 
     def test_dataloader(self) -> DataLoader:
         return batch_loader(self.datasets["test"], 4 * self.batch_size)
+
+    def state_dict(self) -> dict:
+        """Both random streams, saved in Lightning's checkpoints so that a resumed fit draws where it stopped."""
+        return {"augment": self.generator.get_state(), "shuffle": self.shuffle_generator.get_state()}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.generator.set_state(state_dict["augment"])
+        self.shuffle_generator.set_state(state_dict["shuffle"])
 
     def on_after_batch_transfer(self, batch, dataloader_idx: int):
         x, y, y_base = batch

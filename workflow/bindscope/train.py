@@ -10,7 +10,7 @@ from pathlib import Path
 import lightning as L
 import pandas as pd
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from torch import nn
 from torchmetrics import MetricCollection
@@ -138,6 +138,21 @@ class BindingModule(L.LightningModule):
         return optimizer
 
 
+class TorchRandomState(Callback):
+    """Saves torch's global random state (dropout draws) in checkpoints and restores it on resume."""
+
+    def state_dict(self) -> dict:
+        state = {"cpu": torch.get_rng_state()}
+        if torch.cuda.is_available():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        torch.set_rng_state(state_dict["cpu"])
+        if "cuda" in state_dict and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state_dict["cuda"])
+
+
 #: Precisions :func:`resolve_precision` knows ("auto": bf16-mixed on a GPU that has bfloat16, else 32-true).
 PRECISIONS = ("auto", "32-true", "16-mixed", "bf16-mixed")
 
@@ -180,17 +195,25 @@ def fit(
     val_every_steps: int,
     accelerator: str,
     precision: str,
-) -> tuple[str, pd.DataFrame]:
-    """Train with early stopping on validation AUPRC; return the best checkpoint path and the validation log.
+    resume: bool = False,
+) -> tuple[str, pd.DataFrame, bool]:
+    """Train with early stopping on validation AUPRC; return the best checkpoint, the validation log and whether it stopped early.
 
     Validation runs every epoch, or several times per epoch when an epoch is longer than
     ``val_every_steps`` batches (:func:`validation_interval`). Training stops after ``patience``
     validations without an AUPRC gain above ``min_delta``, but not before ``min_epochs``; the
     checkpoint kept is the validation with the best AUPRC. The log has one row per validation
-    (epoch, step, its metrics, and the epoch's mean training loss).
+    (epoch, step, its metrics, and the epoch's mean training loss). ``workdir`` also keeps the
+    last epoch's checkpoint, from which ``resume`` goes on (weights, optimiser, early stopping,
+    the best checkpoint so far and the data's random streams) up to a larger ``max_epochs``; the
+    log then holds the resumed epochs only.
     """
     deterministic_before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
-    checkpoint = ModelCheckpoint(dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1)
+    checkpoint = ModelCheckpoint(
+        dirpath=Path(workdir) / "checkpoints", filename="best", monitor="val_auprc", mode="max", save_top_k=1, save_last=True
+    )
+    stopping = EarlyStopping(monitor="val_auprc", mode="max", patience=patience, min_delta=min_delta)
+    version = 1 if resume else 0
     data.setup()
     n_batches = math.ceil(len(data.datasets["train"]) / data.batch_size)
     trainer = L.Trainer(
@@ -204,11 +227,12 @@ def fit(
         val_check_interval=validation_interval(n_batches, val_every_steps),
         default_root_dir=workdir,
         callbacks=[
-            EarlyStopping(monitor="val_auprc", mode="max", patience=patience, min_delta=min_delta),
+            stopping,
             checkpoint,
+            TorchRandomState(),
             TQDMProgressBar(refresh_rate=25),
         ],
-        logger=CSVLogger(workdir, name="log", version=0),
+        logger=CSVLogger(workdir, name="log", version=version),
         enable_progress_bar=True,
         log_every_n_steps=1,
         enable_model_summary=True,
@@ -218,11 +242,12 @@ def fit(
     mkldnn_before = torch.backends.mkldnn.deterministic
     torch.backends.mkldnn.deterministic = True
     try:
-        trainer.fit(module, datamodule=data)
+        trainer.fit(module, datamodule=data, ckpt_path=Path(workdir) / "checkpoints" / "last.ckpt" if resume else None)
     finally:  # Lightning's deterministic=True switches torch's global flag on: leave both as we found them
         torch.use_deterministic_algorithms(deterministic_before[0], warn_only=deterministic_before[1])
         torch.backends.mkldnn.deterministic = mkldnn_before
-    return checkpoint.best_model_path, validation_log(Path(workdir) / "log" / "version_0" / "metrics.csv")
+    log = validation_log(Path(workdir) / "log" / f"version_{version}" / "metrics.csv")
+    return checkpoint.best_model_path, log, stopping.stopped_epoch > 0
 
 
 def validation_log(metrics_csv: Path) -> pd.DataFrame:
@@ -231,6 +256,14 @@ def validation_log(metrics_csv: Path) -> pd.DataFrame:
     val = metrics[metrics["val_auprc"].notna()].drop(columns="train_loss")
     train = metrics.loc[metrics["train_loss"].notna(), ["epoch", "train_loss"]]
     return val.merge(train, on="epoch", how="left").reset_index(drop=True)
+
+
+def probe_epochs(restart_validations: int, n_batches: int, val_every_steps: int) -> int:
+    """Whole epochs that hold at least ``restart_validations`` validations (:func:`validation_interval`)."""
+    if restart_validations < 1:
+        raise ValueError(f"restart_validations must be at least 1, got {restart_validations}")
+    per_epoch = round(1 / validation_interval(n_batches, val_every_steps))
+    return math.ceil(restart_validations / per_epoch)
 
 
 def run(
@@ -253,6 +286,7 @@ def run(
     max_shift: int,
     reverse_complement: bool,
     restarts: int,
+    restart_validations: int,
     val_every_steps: int,
     accelerator: str,
     precision: str,
@@ -261,33 +295,48 @@ def run(
 ) -> None:
     """Train ``model`` on train.npz, select on val.npz, and write ``out``: ckpt, log (per epoch) and hparams.
 
-    ``restarts`` models are trained, with seeds ``seed``, ``seed + 1``, ...; the one with the best
-    validation AUPRC is kept (the first on a tie). The log holds every restart's epochs (column
-    ``restart``; ``kept`` marks the model written).
+    ``restarts`` models start, with seeds ``seed``, ``seed + 1``, ...; each trains for the whole
+    epochs that hold ``restart_validations`` validations, and the one with the best validation
+    AUPRC so far (the first on a tie) goes on training to the end: a start stalled on its initial
+    plateau is dropped at the cost of a few epochs, not of a whole training. The log holds every
+    restart's epochs (column ``restart``; ``kept`` marks the model written).
     """
     check_outputs(out, MODEL)
     torch.set_num_threads(threads)
     Path(out["ckpt"]).parent.mkdir(parents=True, exist_ok=True)
     losses = {"pos_weight": pos_weight, "base_loss_weight": base_loss_weight}
-    stopping = {"max_epochs": max_epochs, "min_epochs": min_epochs, "patience": patience, "min_delta": min_delta}
+    stopping = {"min_epochs": min_epochs, "patience": patience, "min_delta": min_delta}
     stopping |= {"val_every_steps": val_every_steps, "accelerator": accelerator, "precision": precision}
+
+    def start(restart: int) -> tuple[BindingModule, EncodedDataModule]:
+        L.seed_everything(seed + restart, workers=True)
+        augment = {"max_shift": max_shift, "reverse_complement": reverse_complement, "seed": seed + restart}
+        data = EncodedDataModule(train, val, batch_size=batch_size, **augment)
+        data.setup()
+        params = dict(model_params)
+        if takes_input_length(model):
+            params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
+        return BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses), data
+
     with temporary_dir(out["ckpt"]) as workdir:
         runs = []
         for restart in range(restarts):
-            L.seed_everything(seed + restart, workers=True)
-            augment = {"max_shift": max_shift, "reverse_complement": reverse_complement, "seed": seed + restart}
-            data = EncodedDataModule(train, val, batch_size=batch_size, **augment)
-            data.setup()
-            params = dict(model_params)
-            if takes_input_length(model):
-                params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
-            module = BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses)
+            module, data = start(restart)
+            epochs = max_epochs
+            if restarts > 1:
+                n_batches = math.ceil(len(data.datasets["train"]) / batch_size)
+                epochs = min(max_epochs, probe_epochs(restart_validations, n_batches, val_every_steps))
             folder = Path(workdir) / f"restart_{restart}"
-            best, log = fit(module, data, folder, **stopping)
-            runs.append((best, log.assign(restart=restart), folder))
-            print(f"restart {restart} (seed {seed + restart}): best val_auprc {log['val_auprc'].max():.4f}")
+            best, log, stopped = fit(module, data, folder, max_epochs=epochs, **stopping)
+            runs.append((best, log.assign(restart=restart), folder, stopped or epochs == max_epochs))
+            print(f"restart {restart} (seed {seed + restart}): best val_auprc {log['val_auprc'].max():.4f} in {epochs} epochs")
         kept = max(range(restarts), key=lambda i: (runs[i][1]["val_auprc"].max(), -i))
-        best, _, folder = runs[kept]
+        best, kept_log, folder, finished = runs[kept]
+        if not finished:  # the best start goes on from its last epoch
+            module, data = start(kept)
+            best, log, _ = fit(module, data, folder, max_epochs=max_epochs, resume=True, **stopping)
+            runs[kept] = (best, pd.concat([kept_log, log.assign(restart=kept)], ignore_index=True), folder, True)
+            print(f"restart {kept} went on: best val_auprc {runs[kept][1]['val_auprc'].max():.4f}")
         log = pd.concat([r[1] for r in runs], ignore_index=True)
         log["kept"] = log["restart"] == kept
         with atomic_path(out["hparams"]) as tmp:

@@ -26,6 +26,7 @@ rule train:
         max_shift=config["train"]["max_shift"],
         reverse_complement=config["train"]["reverse_complement"],
         restarts=lambda wildcards: config["train"]["restarts"].get(wildcards.model, 1),
+        restart_validations=config["train"]["restart_validations"],
         pos_weight=config["train"]["pos_weight"],
         val_every_steps=config["train"]["val_every_steps"],
         accelerator=config["train"]["accelerator"],
@@ -43,7 +44,8 @@ rule train:
         "--base-loss-weight {params.base_loss_weight:q} "
         "--patience {params.patience:q} --min-delta {params.min_delta:q} "
         "--max-shift {params.max_shift:q} --reverse-complement {params.reverse_complement:q} "
-        "--restarts {params.restarts:q} --val-every-steps {params.val_every_steps:q} "
+        "--restarts {params.restarts:q} --restart-validations {params.restart_validations:q} "
+        "--val-every-steps {params.val_every_steps:q} "
         "--accelerator {params.accelerator:q} --precision {params.precision:q} "
         "--pos-weight {params.pos_weight:q} --model-params {params.model_params:q} "
         "--threads {threads} --seed {params.seed:q} > {log:q} 2>&1"
