@@ -59,6 +59,7 @@ WINDOW_OPTIONS = {
     "window": CONFIG["window"],
     "peak_padding": CONFIG["peak_padding"],
     "max_n_fraction": CONFIG["max_n_fraction"],
+    "split_by": CONFIG["split_by"],
     "test_chroms": CONFIG["test_chroms"],
     "val_chroms": CONFIG["val_chroms"],
     "min_positives": CONFIG["min_positives"],

@@ -74,7 +74,7 @@ def test_run_keywords_without_a_default_are_required_and_none_has_a_config_defau
 
 def test_optional_flags_left_out_are_not_passed():
     argv = ["validate", "--peaks", "p", "--genome", "g", "--motif-db", "m", "--out", "o", "--window", "400", "--peak-padding", "200"]
-    argv += ["--max-n-fraction", "0.1", "--test-chroms", "--val-chroms", "chrX", "--min-positives", "20"]
+    argv += ["--max-n-fraction", "0.1", "--split-by", "auto", "--test-chroms", "--val-chroms", "chrX", "--min-positives", "20"]
     argv += ["--merge-overlapping", "true", "--merge-distance", "0"]
     stage, kwargs = parse(argv)
     assert "blacklist" not in kwargs and "motif" not in kwargs
@@ -107,6 +107,8 @@ def test_bad_input_is_one_line_and_exit_code_1(tmp_path, capsys):
     ]
     argv += ["--window", "400", "--negative-ratio", "1", "--peak-padding", "200", "--max-n-fraction", "0.1", "--gc-bins", "50"]
     argv += [
+        "--split-by",
+        "auto",
         "--test-chroms",
         "--val-chroms",
         "--min-positives",
@@ -120,7 +122,7 @@ def test_bad_input_is_one_line_and_exit_code_1(tmp_path, capsys):
     ]
     code = main(argv)
     err = capsys.readouterr().err.strip()
-    assert code == 1 and err == f"error: {tmp_path / 'g.fa'}: no such FASTA file"
+    assert code == 1 and err == f"error: {tmp_path / 'g.fa'}: no such genome file"
 
 
 def test_a_failing_step_removes_the_outputs_it_wrote(tmp_path, capsys, monkeypatch):

@@ -6,7 +6,7 @@ from scipy.stats import false_discovery_control
 from bindscope.errors import InputError
 from bindscope.jaspar import fetch_jaspar, jaspar_records, taxa_table
 from bindscope.motif_db import run as write_motif_db
-from bindscope.motifdb import read_meme
+from bindscope.motifdb import Motif, read_meme
 from bindscope.motifs import (
     ALL_TAXA,
     choose_taxon,
@@ -80,6 +80,29 @@ def test_taxon_comes_from_the_setting_or_the_expected_motif(fungi_and_plants):
     assert choose_taxon("fungi", "MA0363.3", database, {}) == ALL_TAXA  # a user's MEME file: no taxa known
     with pytest.raises(InputError, match=r"taxon vertebrates: no matrix of this taxonomic group .* \['fungi', 'plants'\]"):
         choose_taxon("vertebrates", None, database, taxa)
+
+
+def test_a_name_jaspar_uses_in_several_taxa_is_never_narrowed_to_the_first_one(tmp_path):
+    """CTCF names three vertebrate matrices and the fly's (listed first here, as database order may put it)."""
+    from bindscope.motifdb import find_motifs
+
+    ppm = np.full((4, 6), 0.25)
+    database = [
+        Motif("MA0531.2", "CTCF", ppm),
+        Motif("MA0139.2", "CTCF", ppm),
+        Motif("MA1929.2", "CTCF", ppm),
+        Motif("MA0138.3", "REST", ppm),
+    ]
+    taxa = {"MA0531.2": "insects", "MA0139.2": "vertebrates", "MA1929.2": "vertebrates", "MA0138.3": "vertebrates"}
+    assert [m.id for m in find_motifs(database, "ctcf")] == ["MA0531.2", "MA0139.2", "MA1929.2"]
+    assert [m.id for m in find_motifs(database, "MA0139")] == ["MA0139.2"]  # an ID is one matrix
+    assert choose_taxon("auto", "CTCF", database, taxa) == ALL_TAXA  # both groups' matrices stay in
+    assert (
+        choose_taxon("auto", "MA0139.2", database, taxa) == "vertebrates"
+        and choose_taxon("vertebrates", "CTCF", database, taxa) == "vertebrates"
+    )
+    assert choose_taxon("auto", "REST", database, taxa) == "vertebrates"
+    assert expected_targets(database, "CTCF") == [0, 1, 2]  # any CTCF matrix counts as the expected motif
 
 
 def test_matches_in_one_taxon_have_their_own_q_values(fungi_and_plants):

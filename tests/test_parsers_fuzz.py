@@ -5,6 +5,7 @@ Each input is either parsed or rejected with the package's own InputError, never
 
 from __future__ import annotations
 
+import functools
 import gzip
 import tempfile
 from pathlib import Path
@@ -156,3 +157,31 @@ def test_fasta_reader_arbitrary_bytes(data, header):
 @given(BYTES)
 def test_meme_parser_other_encodings(data):
     _parsed_or_input_error(read_meme, _write_bytes(MEME.encode("utf-16") if not data else data, "db.meme"))
+
+
+@functools.cache
+def _valid_genome_bytes(fmt: str) -> bytes:
+    """A small valid genome in ``fmt`` (2bit or bgzip), made once per format."""
+    from bindscope.genome_copy import run as bgzip_copy
+    from twobit import write_twobit
+
+    folder = Path(tempfile.mkdtemp())
+    records = {"chr1": b"ACGTNNacgt" * 50, "chr2": b"GGCCAT" * 40}
+    if fmt == "2bit":
+        write_twobit(folder / "g.2bit", records)
+        return (folder / "g.2bit").read_bytes()
+    lines = {name: "\n".join(seq[i : i + 60].decode() for i in range(0, len(seq), 60)) for name, seq in records.items()}
+    fasta = "".join(f">{name}\n{text}\n" for name, text in lines.items())
+    (folder / "g.fa").write_text(fasta)
+    bgzip_copy(str(folder / "g.fa"), str(folder / "g.fa.gz"))
+    return (folder / "g.fa.gz").read_bytes()
+
+
+@FUZZ
+@given(st.sampled_from(["2bit", "bgzip"]), st.lists(st.tuples(st.integers(4, 10**6), st.integers(0, 255)), max_size=8), st.integers(0, 63))
+def test_genome_readers_mutated_bytes(fmt, mutations, keep):
+    """py2bit and htslib trust what they read: a corrupt 2bit or bgzip genome must be an InputError, not a crash."""
+    data = bytearray(_valid_genome_bytes(fmt))
+    for at, value in mutations:
+        data[at % len(data)] = value
+    _parsed_or_input_error(_read_genome, _write_bytes(bytes(data[: max(4, len(data) - keep)]), f"genome.{fmt}"))

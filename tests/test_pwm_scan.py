@@ -81,3 +81,19 @@ def test_missing_motif_is_an_input_error(tmp_path, tiny_genome):
             threads=1,
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_name_shared_by_several_matrices_scans_with_the_one_that_fits_the_validation_split():
+    from bindscope.baselines.pwm_scan import best_matrix
+
+    rng = np.random.default_rng(0)
+    site = np.array([2, 0, 3, 3, 0, 1, 2, 2], np.uint8)  # GATTACGG
+    codes = rng.integers(0, 4, (200, 60)).astype(np.uint8)
+    y = (np.arange(200) % 2).astype(np.uint8)
+    codes[y == 1, 20:28] = site
+    planted = np.full((4, 8), 0.02)
+    planted[site, np.arange(8)] = 0.94
+    other = np.roll(planted, 2, axis=0)  # the same name, another taxon's matrix: not what the data hold
+    candidates = [Motif("MA0002.1", "TF1", other), Motif("MA0001.1", "TF1", planted)]
+    found, pwm = best_matrix(candidates, np.full(4, 0.25), 0.01, {"x": one_hot_codes(codes), "y": y})
+    assert found.id == "MA0001.1" and pwm.shape == (4, 8)

@@ -29,7 +29,7 @@ def test_tiles_cover_each_region_centred_under_it():
 
 def test_windows_past_a_chromosome_end_are_padded_with_n(tiny_genome):
     fasta = open_genome(tiny_genome / "genome.fa")
-    size = len(fasta["chr2"])
+    size = fasta.sizes["chr2"]
     codes = padded_window_codes(fasta, "chr2", np.array([-5, 100, size - 3]), 10)
     assert (codes[0, :5] == 4).all() and np.array_equal(codes[0, 5:], region_codes(fasta, "chr2", 0, 5))
     assert np.array_equal(codes[1], region_codes(fasta, "chr2", 100, 110))

@@ -8,6 +8,7 @@ q-value; then per stage the wall time (median over TF jobs of Snakemake's benchm
 the whole run's wall time (median of the repeats) and the peak RSS of any job.
 
 Usage: python bench/reb1/run.py [--repeats 3] [--cores 2] [--extra-config FILE ...] [--out TSV]
+       [--bench-dir DIR --workdir DIR]  (another data set's sheet and config, e.g. bench/hg19_chr22)
 
 ``--extra-config`` applies more config files over the benchmark's (e.g. one with
 ``interpret: {compare_methods: true}`` to time the method comparison beside the default run).
@@ -31,15 +32,15 @@ HERE = Path(__file__).resolve().parent
 METRICS = ["auroc", "auprc", "f1", "mcc", "base_auprc", "summit_distance_median", "top_match_name", "top_match_qval", "recovered"]
 
 
-def prepare(workdir: Path) -> Path:
-    """Write the sheet and config with absolute paths into ``workdir``; return the config path."""
-    sheet = pd.read_csv(HERE / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
+def prepare(workdir: Path, bench_dir: Path = HERE) -> Path:
+    """Write ``bench_dir``'s sheet and config with absolute paths into ``workdir``; return the config path."""
+    sheet = pd.read_csv(bench_dir / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
     for column in ("peaks", "genome", "blacklist"):
         sheet[column] = [str((REPO / p).resolve()) if p else "" for p in sheet[column]]
     (workdir / "config").mkdir(parents=True, exist_ok=True)
     sheet.to_csv(workdir / "config" / "samples.tsv", sep="\t", index=False)
-    config = yaml.safe_load((HERE / "config.yaml").read_text())
-    source = config["motif_db"]["source"]
+    config = yaml.safe_load((bench_dir / "config.yaml").read_text())
+    source = config.get("motif_db", {}).get("source", "jaspar")
     if source != "jaspar":
         config["motif_db"]["source"] = str((REPO / source).resolve())
     config["samples"] = "config/samples.tsv"
@@ -93,9 +94,10 @@ def main() -> None:
     parser.add_argument("--workdir", default=str(REPO / "bench" / "out" / "reb1"))
     parser.add_argument("--extra-config", nargs="*", default=[])
     parser.add_argument("--out", default=str(HERE / "results.tsv"))
+    parser.add_argument("--bench-dir", default=str(HERE), help="folder with samples.tsv and config.yaml (another data set)")
     args = parser.parse_args()
     workdir = Path(args.workdir)
-    config = prepare(workdir)
+    config = prepare(workdir, Path(args.bench_dir))
     walls, jobs = [], None
     for i in range(args.repeats):
         for folder in ("results", "logs", "benchmarks"):

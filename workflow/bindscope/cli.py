@@ -32,6 +32,7 @@ STAGES: dict[str, str] = {
     "demo": "bindscope.demo:run",
     "demo-weak": "bindscope.demo:run_weak",
     "motif-db": "bindscope.motif_db:run",
+    "genome": "bindscope.genome_copy:run",
     "validate": "bindscope.validate:run",
     "regions": "bindscope.regions:run",
     "encode": "bindscope.encode:run",

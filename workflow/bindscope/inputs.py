@@ -13,6 +13,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,8 @@ from bindscope.errors import InputError
 from bindscope.genome import chrom_sizes
 from bindscope.io import SPLITS, is_gzipped, read_peaks
 from bindscope.motifdb import Motif, find_motif
-from bindscope.positives import assign_splits, merge_peaks, positive_windows
+from bindscope.positives import merge_peaks, positive_windows
+from bindscope.splits import SplitPlan, given_intervals, parse_interval, split_plan
 
 _ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
 #: IUPAC ambiguity codes other than N: read as unknown bases (all-zero one-hot columns), counted.
@@ -87,9 +89,9 @@ def check_window(window: int, sizes: dict[str, int], genome_path: str | os.PathL
 
 
 def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dict[str, int], genome_path: str | os.PathLike) -> None:
-    """Raise InputError when configured test/val chromosomes are not in the genome or overlap."""
-    for key, chroms in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
-        missing = [c for c in chroms if c not in sizes]
+    """Raise InputError when configured test/val chromosomes or intervals (chrom:start-end) are not in the genome or overlap."""
+    for key, items in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
+        missing = [c for c in items if (parse_interval(c) or (c,))[0] not in sizes]
         if missing:
             raise InputError(
                 "config",
@@ -97,9 +99,21 @@ def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dic
                 f"chromosomes {missing} are not in genome {str(genome_path)!r} (it has {list(sizes)[:8]}"
                 f"{' ...' if len(sizes) > 8 else ''})",
             )
+        for item in items:
+            interval = parse_interval(item)
+            if interval and not 0 <= interval[1] < interval[2] <= sizes[interval[0]]:
+                raise InputError("config", key, f"interval {item!r} is empty or outside {interval[0]} (0-{sizes[interval[0]]})")
+    named = [c for c in test_chroms + val_chroms if not parse_interval(c)]
+    if named and len(named) < len(test_chroms) + len(val_chroms):
+        raise InputError("config", "test_chroms/val_chroms", "give whole chromosomes or intervals (chrom:start-end), not both")
     both = sorted(set(test_chroms) & set(val_chroms))
+    given = given_intervals(test_chroms, val_chroms)
+    if given is not None:
+        for name, mine in given.sort_values("start").groupby("chrom"):
+            if (mine["start"].to_numpy()[1:] < mine["end"].to_numpy()[:-1]).any():
+                both.append(name)
     if both:
-        raise InputError("config", "test_chroms/val_chroms", f"chromosomes {both} are in both: a chromosome belongs to one split")
+        raise InputError("config", "test_chroms/val_chroms", f"{both} overlap: a chromosome or an interval belongs to one split")
 
 
 def compression_warning(path: str | os.PathLike) -> str | None:
@@ -141,8 +155,8 @@ def window_bases(fasta, windows: pd.DataFrame) -> pd.DataFrame:
     One byte per base and one class at a time: memory is a few bytes per window base, never a
     cumulative sum over all of them.
     """
-    seqs = [fasta[c][int(s) : int(e)] for c, s, e in windows[["chrom", "start", "end"]].itertuples(index=False)]
-    raw = np.frombuffer("".join(seqs).encode("ascii", "replace"), dtype=np.uint8)
+    seqs = [fasta.fetch(c, s, e) for c, s, e in windows[["chrom", "start", "end"]].itertuples(index=False)]
+    raw = np.frombuffer(b"".join(seqs), dtype=np.uint8)
     lengths = np.array([len(x) for x in seqs], dtype=np.int64)
     counts = np.zeros((len(seqs), len(BASE_CLASSES)), dtype=np.int64)
     filled = lengths > 0  # reduceat reads one element for an empty segment
@@ -260,14 +274,17 @@ class WindowSettings:
     """How peaks become positive windows and splits: what validate checks is what regions builds.
 
     window: bp, centred on summits; peak_padding: bp negatives keep from every peak;
-    max_n_fraction: windows with more unknown bases are dropped; test_chroms, val_chroms: held-out
-    chromosomes (both empty: chosen automatically); min_positives: per split, or the run stops;
+    max_n_fraction: windows with more unknown bases are dropped; split_by: hold out whole
+    chromosomes, regions, or auto (chromosomes where each split can get its share,
+    :mod:`bindscope.splits`); test_chroms, val_chroms: held-out chromosomes or intervals
+    (chrom:start-end; both empty: chosen automatically); min_positives: per split, or the run stops;
     merge_overlapping, merge_distance: peaks that overlap or lie within this many bp become one.
     """
 
     window: int
     peak_padding: int
     max_n_fraction: float
+    split_by: Literal["auto", "chromosome", "region"]
     test_chroms: list[str]
     val_chroms: list[str]
     min_positives: int
@@ -287,7 +304,8 @@ class PositiveSet:
 
     ``peaks`` are the deduplicated peak lines (negatives avoid every one of them), ``merged`` the
     peaks that become positives, ``windows`` their summit-centred windows inside the chromosomes,
-    ``usable`` those kept by the N filter, with their ``split`` and ``gc`` (among ACGT bases).
+    ``usable`` those kept by the N filter and inside a split's block (``plan``), with their
+    ``split`` and ``gc`` (among ACGT bases).
     """
 
     sizes: dict[str, int]
@@ -297,11 +315,12 @@ class PositiveSet:
     windows: pd.DataFrame
     bases: pd.DataFrame
     usable: pd.DataFrame
-    splits: dict[str, str]
+    plan: SplitPlan
     n_lines: int
     n_out_of_bounds: int
     n_duplicate_windows: int
     n_rich: int
+    n_in_split_gaps: int
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -360,9 +379,20 @@ def positive_set(
     kept = bases[~n_rich]
     with np.errstate(invalid="ignore", divide="ignore"):
         gc = kept["gc"].to_numpy() / (window - kept["unknown"].to_numpy())
-    splits = assign_splits(usable["chrom"].value_counts().to_dict(), list(sizes), settings.test_chroms, settings.val_chroms)
-    usable = usable.assign(split=usable["chrom"].map(splits), gc=gc)
-    found = PositiveSet(sizes, table, merged, bl, windows, bases, usable, splits, n_lines, n_out, n_dup, int(n_rich.sum()), warnings)
+    plan = split_plan(
+        usable,
+        sizes,
+        split_by=settings.split_by,
+        test=settings.test_chroms,
+        val=settings.val_chroms,
+        gap=window + settings.peak_padding,
+        min_positives=min_positives,
+    )
+    split = plan.assign(usable["chrom"], usable["start"], usable["end"])
+    in_gap = pd.isna(split)
+    usable = usable.assign(split=split, gc=gc)[~in_gap].reset_index(drop=True)
+    counts = (n_out, n_dup, int(n_rich.sum()), int(in_gap.sum()))
+    found = PositiveSet(sizes, table, merged, bl, windows, bases, usable, plan, n_lines, *counts, warnings)
     check_positive_counts(found, peaks, min_positives)
     return found
 
@@ -379,10 +409,20 @@ def check_positive_counts(found: PositiveSet, peaks: str | os.PathLike, min_posi
         )
     for split, n in found.per_split.items():
         if n < min_positives:
-            chroms = sorted(c for c, s in found.splits.items() if s == split and c in set(found.usable["chrom"]))
-            raise InputError(
-                peaks,
-                f"split {split}",
-                f"{n} positives on its chromosomes {chroms}, fewer than min_positives={min_positives}: "
-                "choose other test_chroms/val_chroms in the config (or leave both empty to choose automatically)",
-            )
+            raise InputError(peaks, f"split {split}", no_split_reason(found, split, n, min_positives))
+
+
+def no_split_reason(found: PositiveSet, split: str, n: int, min_positives: int) -> str:
+    """Why ``split`` got too few positives, in terms of the data, and what to change."""
+    per_chrom = found.usable["chrom"].value_counts()
+    where = ", ".join(f"{c}: {k}" for c, k in per_chrom.head(6).items()) + (" ..." if len(per_chrom) > 6 else "")
+    held = found.plan.intervals()[split] if found.plan.scheme == "region" else found.plan.chromosomes()[split]
+    reason = f"{n} positives on its {found.plan.scheme}s {held[:6]}, fewer than min_positives={min_positives}"
+    data = f"the {len(found.usable)} usable positives lie on {len(per_chrom)} chromosome(s) ({where})"
+    if found.plan.scheme == "chromosome" and len(per_chrom) < len(SPLITS):
+        fix = "whole chromosomes can't be held out: set split_by: region (or auto), or give intervals (chrom:start-end)"
+    elif found.plan.scheme == "chromosome":
+        fix = "choose other test_chroms/val_chroms in the config, or leave both empty with split_by: auto to choose automatically"
+    else:
+        fix = "give other test_chroms/val_chroms intervals, or lower min_positives"
+    return f"{reason}: {data}; {fix}"

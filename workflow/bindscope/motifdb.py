@@ -113,15 +113,18 @@ def read_meme(path: str | os.PathLike) -> list[Motif]:
     return motifs
 
 
+def find_motifs(motifs: list[Motif], query: str) -> list[Motif]:
+    """Matrices a sheet's motif stands for: the one with its ID (version optional: MA0363 = MA0363.3) or,
+    failing that, every matrix of that name (case aside): JASPAR names recur across taxa (CTCF: three
+    vertebrate matrices and the fly's), and database order must not pick one of them."""
+    by_id = [m for m in motifs if m.id == query or base_id(m.id) == base_id(query)]
+    return by_id[:1] or [m for m in motifs if m.name.upper() == query.upper()]
+
+
 def find_motif(motifs: list[Motif], query: str) -> Motif | None:
-    """Motif matching an ID (version optional: MA0363 = MA0363.3) or, failing that, a name."""
-    for m in motifs:
-        if m.id == query or base_id(m.id) == base_id(query):
-            return m
-    for m in motifs:
-        if m.name.upper() == query.upper():
-            return m
-    return None
+    """The first of :func:`find_motifs` (for a name: the TF's name, which every one of them shares), or None."""
+    found = find_motifs(motifs, query)
+    return found[0] if found else None
 
 
 def log_odds(ppm: np.ndarray, background: np.ndarray, pseudocount: float) -> np.ndarray:

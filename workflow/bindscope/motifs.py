@@ -17,7 +17,7 @@ from scipy.stats import false_discovery_control  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import atomic_path, load_npz, replace_folder, temporary_dir, write_table  # noqa: E402
 from bindscope.layout import MOTIFS, check_outputs, logo  # noqa: E402
-from bindscope.motifdb import Motif, find_motif, read_meme, write_meme  # noqa: E402
+from bindscope.motifdb import Motif, find_motif, find_motifs, read_meme, write_meme  # noqa: E402
 from bindscope.patterns import trim_bounds  # noqa: E402
 from bindscope.verdict import motif_matches  # noqa: E402
 
@@ -121,8 +121,10 @@ def choose_taxon(setting: str | None, expected: str | None, database: list[Motif
     """The taxonomic group Tomtom's database is narrowed to, or ``ALL_TAXA``.
 
     ``setting`` "all" keeps every matrix; a group name (fungi, vertebrates, plants, ...) narrows to
-    it; "auto" (or None) narrows to the group of the expected motif's matrix when the database
-    knows it. Without a taxa table every matrix is kept.
+    it; "auto" (or None) narrows to the group of the expected motif's matrices when the database
+    knows it and they share one (a name JASPAR uses in several groups, e.g. CTCF in vertebrates
+    and insects, keeps every matrix: the sheet or config names the group). Without a taxa table
+    every matrix is kept.
 
     Raises
     ------
@@ -137,8 +139,8 @@ def choose_taxon(setting: str | None, expected: str | None, database: list[Motif
             groups = sorted(set(taxa.values()))
             raise InputError("taxon", setting, f"no matrix of this taxonomic group in the motif database (it has {groups})")
         return setting
-    found = find_motif(database, expected) if expected else None
-    return (taxa.get(found.id) if found else None) or ALL_TAXA
+    groups = {taxa.get(m.id) for m in find_motifs(database, expected)} if expected else set()
+    return groups.pop() if len(groups) == 1 and None not in groups else ALL_TAXA
 
 
 def named_matches(

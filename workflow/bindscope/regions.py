@@ -145,6 +145,7 @@ def flank_windows(positives: pd.DataFrame, found: PositiveSet, fasta, settings: 
     flanks["end"] = flanks["start"] + window
     sizes = flanks["chrom"].map(found.sizes).to_numpy()
     flanks = flanks[(flanks["start"] >= 0) & (flanks["end"] <= sizes)].drop_duplicates(["chrom", "start"])
+    flanks = flanks[found.plan.assign(flanks["chrom"], flanks["start"], flanks["end"]) == "test"]  # in the test blocks
     if len(flanks):
         kept = exclude_intervals(flanks, found.peaks, found.sizes, padding, found.blacklist)
         flanks = flanks.merge(kept, on=["chrom", "start", "end"])
@@ -191,7 +192,7 @@ def build_regions(
         raise InputError(
             fasta.filename, None, "no candidate negative windows remain after removing peaks, blacklist and N-rich windows (max_n_fraction)"
         )
-    cand_split = np.array([found.splits.get(c) for c in cand.names], dtype=object)[cand.chrom]
+    cand_split = found.plan.assign(cand.names[cand.chrom], cand.start, cand.start + window)
     pos_gc = pos["gc"].to_numpy()
     negatives, neg_gc, shortfall = [], [], {}
     for split in SPLITS:
@@ -222,9 +223,17 @@ def build_regions(
         positives_n_rich=found.n_rich,
         negatives_shortfall=shortfall,
         chromosomes_shorter_than_window=too_long,
-        splits={s: sorted(c for c, v in found.splits.items() if v == s) for s in SPLITS},
+        splits=found.plan.chromosomes(),
+        **split_blocks_qc(found),
     )
     return regions, qc, gc
+
+
+def split_blocks_qc(found: PositiveSet) -> dict:
+    """Region splits' scheme, blocks and the positives lost in the gaps between them (nothing for chromosome splits)."""
+    if found.plan.scheme == "chromosome":
+        return {}
+    return {"split_scheme": "region", "split_blocks": found.plan.intervals(), "positives_in_split_gaps": found.n_in_split_gaps}
 
 
 def flank_qc(flanks: pd.DataFrame, regions: pd.DataFrame, gc: np.ndarray) -> dict:

@@ -13,6 +13,7 @@ from bindscope.render import image_uri, tf_report
 from bindscope.verdict import (
     baseline_row,
     baseline_warnings,
+    expected_label,
     expected_tf_name,
     motif_verdict,
     other_kingdom_patterns,
@@ -207,7 +208,7 @@ def run(
     arrays = {name: load_npz(predictions[name]) for name in models}
     figures["tracks"] = figure_uri(track_figure(attributions, arrays, examples)) if examples else ""
     with atomic_path(out["html"]) as tmp:
-        tmp.write_text(tf_report(tf, peaks, expected_motif, qc_data, list(rows.values()), sections, figures, notes))
+        tmp.write_text(tf_report(tf, peaks, expected_label(expected, motif_db), qc_data, list(rows.values()), sections, figures, notes))
     write_table(summary_table(list(rows.values())), out["rows"])
     for r in rows.values():
         print({k: r[k] for k in ("tf", "model", "auroc", "base_auprc", "summit_distance_median", "top_match_name", "recovered")})

@@ -20,6 +20,7 @@ class Memory(NamedTuple):
 
 #: rule -> its memory request.
 MEMORY: dict[str, Memory] = {
+    "genome": Memory(500),
     "validate": Memory(2000, 100),
     "validated": Memory(100),
     "regions": Memory(1000, 300),
@@ -42,6 +43,16 @@ MEMORY: dict[str, Memory] = {
     "demo": Memory(2000),
     "demo_weak": Memory(2000),
 }
+
+
+def genome_mb(path: str, size_mb: float) -> float:
+    """A genome file's size as plain FASTA would have it (2bit and gzip hold about 4 bases per byte), for :func:`mem_mb`."""
+    from bindscope.genome import BASES_PER_BYTE, genome_format
+
+    try:
+        return size_mb * BASES_PER_BYTE.get(genome_format(path), 1.0)
+    except OSError:  # not there yet: the rule that makes it decides
+        return size_mb
 
 
 def mem_mb(rule: str, input_mb: float, attempt: int = 1) -> int:

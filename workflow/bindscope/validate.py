@@ -12,7 +12,7 @@ import pybedtools
 from bindscope.genome import chrom_sizes, open_genome
 from bindscope.inputs import PositiveSet, WindowSettings, check_blacklist, check_motif, check_settings, positive_set
 from bindscope.io import write_json
-from bindscope.motifdb import read_meme
+from bindscope.motifdb import find_motifs, read_meme
 
 
 def run(
@@ -29,15 +29,19 @@ def run(
         n_candidates = check_blacklist(found.peaks, found.blacklist, sizes, windows.window, windows.peak_padding, blacklist)
     finally:
         pybedtools.cleanup()
-    report = validation_report(found, windows.window, n_candidates, motif_db, len(database), motif)
+    matrices = [m.id for m in find_motifs(database, motif)] if motif else []
+    report = validation_report(found, windows.window, n_candidates, motif_db, len(database), motif, matrices)
     write_json(report, out)
     for warning in report["warnings"]:
         print(f"warning: {warning}")
-    print(f"inputs valid: {report['positives']['usable']} usable positives, splits {report['positives']['per_split']}")
+    scheme = report["splits"]["scheme"]
+    print(f"inputs valid: {report['positives']['usable']} usable positives, {scheme} splits {report['positives']['per_split']}")
 
 
-def validation_report(found: PositiveSet, window: int, n_candidates: int, motif_db: str, n_motifs: int, motif: str | None) -> dict:
-    """validation.json: what the checks counted, and the warnings."""
+def validation_report(
+    found: PositiveSet, window: int, n_candidates: int, motif_db: str, n_motifs: int, motif: str | None, matrices: list[str]
+) -> dict:
+    """validation.json: what the checks counted, and the warnings; ``matrices``: the IDs the sheet's motif stands for."""
     bases = found.bases
     return {
         "peaks": {
@@ -50,8 +54,13 @@ def validation_report(found: PositiveSet, window: int, n_candidates: int, motif_
             "out_of_bounds": found.n_out_of_bounds,
             "duplicate_windows": found.n_duplicate_windows,
             "n_rich": found.n_rich,
+            "in_split_gaps": found.n_in_split_gaps,
             "usable": len(found.usable),
             "per_split": found.per_split,
+        },
+        "splits": {
+            "scheme": found.plan.scheme,
+            "blocks": found.plan.intervals() if found.plan.scheme == "region" else found.plan.chromosomes(),
         },
         "bases_in_positive_windows": {
             "total": int(len(found.windows) * window),
@@ -61,6 +70,6 @@ def validation_report(found: PositiveSet, window: int, n_candidates: int, motif_
             "other": int(bases["other"].sum()),
         },
         "candidate_negative_windows": n_candidates,
-        "motif_db": {"path": str(motif_db), "motifs": n_motifs, "sheet_motif": motif or None},
+        "motif_db": {"path": str(motif_db), "motifs": n_motifs, "sheet_motif": motif or None, "sheet_motif_matrices": matrices},
         "warnings": found.warnings,
     }

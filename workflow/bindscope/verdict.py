@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bindscope.layout import CONTROL_KINDS
-from bindscope.motifdb import KINGDOMS, base_id, find_motif, read_meme
+from bindscope.motifdb import KINGDOMS, base_id, find_motif, find_motifs, read_meme
 
 #: Columns of results/summary.tsv, in this order (ARCHITECTURE.md). New columns go at the end.
 SUMMARY_COLUMNS = [
@@ -223,6 +223,14 @@ def expected_tf_name(expected: str | None, motif_db: str | None) -> str | None:
         return None
     motif = find_motif(read_meme(motif_db), expected)
     return motif.name if motif else None
+
+
+def expected_label(expected: str | None, motif_db: str | None) -> str | None:
+    """The sheet's motif and the database matrices it stands for, e.g. "CTCF (MA0139.2, MA1929.2, MA1930.2, MA0531.2)"."""
+    if not expected or not motif_db:
+        return expected or None
+    matrices = find_motifs(read_meme(motif_db), expected)
+    return f"{expected} ({', '.join(m.id if m.name.upper() == expected.upper() else f'{m.id} {m.name}' for m in matrices)})"
 
 
 def baseline_row(tf: str, name: str, qc: dict, metrics: dict, expected: str | None) -> dict:

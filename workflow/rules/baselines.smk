@@ -5,7 +5,7 @@ rule pwm_scan:
         **encoded("val", "test"),
         controls=CONTROLS,
         motif_db=motif_db_path,
-        genome=sample_file("genome"),
+        genome=genome_file,
     output:
         **eval_files("pwm_scan"),
     log:

@@ -1,4 +1,5 @@
 # Configuration and sample sheet: loaded, validated, and answered here; no data work.
+import hashlib
 import json
 import os
 import re
@@ -58,7 +59,8 @@ from bindscope.layout import (  # noqa: E402
 from bindscope.configcheck import check_config, check_config_files  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import check_writable  # noqa: E402
-from bindscope.resources import mem_mb  # noqa: E402
+from bindscope.genome import genome_format  # noqa: E402
+from bindscope.resources import genome_mb, mem_mb  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402
 
 # Checks that need no data, before the job graph is built: configuration, output folders, sheet.
@@ -78,6 +80,7 @@ except InputError as err:
     raise WorkflowError(f"error: {err}") from None
 
 DEMO_DIR = "resources/demo"
+GENOME_COPY = "resources/genomes/{genome_id}.fa.gz"
 DEMO_FILES = [f"{DEMO_DIR}/{name}" for name in DEMO_FILE_NAMES]
 WEAK_DEMO_DIR = "resources/demo_weak"
 WEAK_DEMO_FILES = [f"{WEAK_DEMO_DIR}/{name}" for name in WEAK_DEMO_FILE_NAMES]
@@ -104,6 +107,35 @@ wildcard_constraints:
     split="train|val|test",
 
 
+def genome_copy_id(path):
+    """resources/genomes/ name of a plain-gzip genome's bgzip copy: its stem and a digest of its absolute path."""
+    name = re.sub(r"(\.(fa|fasta|fna))?\.gz$", "", Path(path).name, flags=re.IGNORECASE)
+    digest = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:10]
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}-{digest}"
+
+
+def needs_copy(path):
+    """Whether the sheet's genome is plain gzip (no random access): rule genome makes a bgzip copy."""
+    try:
+        return genome_format(path) == "gzip"
+    except OSError:  # missing or unreadable: validate names it
+        return False
+
+
+#: bgzip copy id -> the sheet's plain-gzip genome, for rule genome.
+GENOME_COPIES = {
+    genome_copy_id(path): path
+    for path in samples["genome"].unique()
+    if needs_copy(path)
+}
+
+
+def genome_file(wildcards):
+    """Input function: the genome every stage reads, the sheet's file or the bgzip copy of a plain-gzip one."""
+    path = samples.loc[wildcards.tf, "genome"]
+    return GENOME_COPY.format(genome_id=genome_copy_id(path)) if needs_copy(path) else path
+
+
 def sample_file(column):
     """Input function: the sheet's file in ``column`` for the TF of the job."""
     return lambda wildcards: samples.loc[wildcards.tf, column]
@@ -126,6 +158,7 @@ def positive_window_args(wildcards):
     return [
         *("--window", config["window"], "--peak-padding", config["peak_padding"]),
         *("--max-n-fraction", config["max_n_fraction"]),
+        *("--split-by", config["split_by"]),
         *("--test-chroms", *config["test_chroms"]),
         *("--val-chroms", *config["val_chroms"]),
         *("--min-positives", config["min_positives"]),
@@ -311,5 +344,14 @@ def report_locations():
 
 
 def memory(rule):
-    """A rule's mem_mb: bindscope.resources.mem_mb of its input size and attempt."""
-    return lambda wildcards, input, attempt: mem_mb(rule, input.size_mb, attempt)
+    """A rule's mem_mb: bindscope.resources.mem_mb of its input size (a compressed genome's as plain FASTA) and attempt."""
+
+    def get(wildcards, input, attempt):
+        size = input.size_mb
+        genome = getattr(input, "genome", None)
+        if isinstance(genome, str) and os.path.isfile(genome):
+            on_disk = os.path.getsize(genome) / 2**20
+            size += genome_mb(genome, on_disk) - on_disk
+        return mem_mb(rule, size, attempt)
+
+    return get

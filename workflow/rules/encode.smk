@@ -2,7 +2,7 @@ rule encode:
     input:
         regions=REGIONS["regions"],
         flanks=REGIONS["flanks"],
-        genome=sample_file("genome"),
+        genome=genome_file,
     output:
         **encoded("train", "val", "test"),
         controls=CONTROLS,

@@ -6,7 +6,7 @@ rule predict:
     input:
         ckpts=per_model(MODEL["ckpt"]),
         regions=lambda wildcards: config["predict"]["regions"][wildcards.tf],
-        genome=sample_file("genome"),
+        genome=genome_file,
     output:
         **PREDICTION,
         **per_base_outputs(PREDICTION_PER_BASE, MODELS),
@@ -38,7 +38,7 @@ rule predict:
 rule variants:
     input:
         ckpt=MODEL["ckpt"],
-        genome=sample_file("genome"),
+        genome=genome_file,
         vcf=lambda wildcards: config["variants"]["vcf"][wildcards.tf],
         tomtom=MOTIFS["tomtom"],
         motif_db=motif_db_path,
@@ -85,7 +85,7 @@ rule tracks:
         scores=per_model(ATTRIBUTIONS),
         ckpts=per_model(MODEL["ckpt"], per_base_models),
         regions=REGIONS["regions"],
-        genome=sample_file("genome"),
+        genome=genome_file,
         peaks=sample_file("peaks"),
     output:
         **TRACKS,

@@ -1,7 +1,7 @@
 rule regions:
     input:
         peaks=sample_file("peaks"),
-        genome=sample_file("genome"),
+        genome=genome_file,
         blacklist=blacklist_input,
         validation=VALIDATION,
         validated=ancient(VALIDATED),

@@ -1,7 +1,7 @@
 rule validate:
     input:
         peaks=sample_file("peaks"),
-        genome=sample_file("genome"),
+        genome=genome_file,
         blacklist=blacklist_input,
         motif_db=motif_db_path,
     output:

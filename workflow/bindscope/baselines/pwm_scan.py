@@ -15,11 +15,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
 
 from bindscope.errors import InputError
 from bindscope.genome import genome_background, open_genome
 from bindscope.io import load_npz
-from bindscope.motifdb import find_motif, log_odds, read_meme
+from bindscope.motifdb import Motif, find_motifs, log_odds, read_meme
 from bindscope.scoring import load_controls, write_evaluation
 
 
@@ -43,6 +44,23 @@ def calibrate(score: np.ndarray, y: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=1e4).fit(score[:, None].astype(np.float64), y)
 
 
+def best_matrix(candidates: list[Motif], background: np.ndarray, pseudocount: float, val_data: dict) -> tuple[Motif, np.ndarray]:
+    """The candidate matrix (and its log-odds) whose scan separates the validation windows best (AUPRC).
+
+    A motif given by name can stand for several matrices (JASPAR's CTCF: three vertebrate ones
+    and the fly's); the validation split, never the test split, says which fits the data.
+    """
+    if len(candidates) == 1:
+        return candidates[0], log_odds(candidates[0].ppm, background, pseudocount)
+    scored = []
+    for m in candidates:
+        pwm = log_odds(m.ppm, background, pseudocount)
+        scored.append((average_precision_score(val_data["y"], best_match_scores(val_data["x"], pwm)), m, pwm))
+        print(f"pwm_scan candidate {m.id} {m.name}: validation AUPRC {scored[-1][0]:.4f}")
+    _, found, pwm = max(scored, key=lambda t: t[0])
+    return found, pwm
+
+
 def run(
     val: str,
     test: str,
@@ -58,12 +76,12 @@ def run(
 ) -> None:
     """Scan the test windows and their ``controls`` with ``motif`` from ``motif_db`` and write the evaluation files ``out``."""
     torch.set_num_threads(threads)
-    found = find_motif(read_meme(motif_db), motif)
-    if found is None:
+    candidates = find_motifs(read_meme(motif_db), motif)
+    if not candidates:
         raise InputError(motif_db, motif, "the sheet's motif is not in this motif database (pwm_scan needs its matrix)")
     background = genome_background(open_genome(genome))
-    pwm = log_odds(found.ppm, background, pseudocount)
     val_data, test_data = load_npz(val), load_npz(test)
+    found, pwm = best_matrix(candidates, background, pseudocount, val_data)
     model = calibrate(best_match_scores(val_data["x"], pwm), val_data["y"])
     probability = lambda x: model.predict_proba(best_match_scores(x, pwm)[:, None].astype(np.float64))[:, 1]  # noqa: E731
     prob = probability(test_data["x"])
@@ -74,5 +92,7 @@ def run(
         "background": dict(zip("ACGT", background.round(4).tolist(), strict=True)),
         "max_log_odds": float(pwm.max(axis=0).sum()),
     }
+    if len(candidates) > 1:
+        extra["motif_candidates"] = [m.id for m in candidates]
     print(f"pwm_scan with {found.id} {found.name} (width {pwm.shape[1]}), background {extra['background']}")
     write_evaluation("pwm_scan", test_data, prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra)
