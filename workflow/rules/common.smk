@@ -133,7 +133,9 @@ GENOME_COPIES = {
 def genome_file(wildcards):
     """Input function: the genome every stage reads, the sheet's file or the bgzip copy of a plain-gzip one."""
     path = samples.loc[wildcards.tf, "genome"]
-    return GENOME_COPY.format(genome_id=genome_copy_id(path)) if needs_copy(path) else path
+    return (
+        GENOME_COPY.format(genome_id=genome_copy_id(path)) if needs_copy(path) else path
+    )
 
 
 def sample_file(column):
