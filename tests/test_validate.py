@@ -175,6 +175,15 @@ def test_11_duplicate_peak_lines_counted(inputs, tiny_genome):
     assert read_json(tiny_genome / "qc.json")["n_duplicate_peak_lines"] == 7
 
 
+def test_19_one_chromosome_held_out_by_chromosome_says_why_in_terms_of_the_data(inputs, tiny_genome):
+    """Issue 28: every positive on one chromosome and split_by: chromosome: the error counts where they lie and names the fix."""
+    peaks = Path(inputs["peaks"])
+    peaks.write_text("".join(line for line in peaks.read_text().splitlines(keepends=True) if line.startswith("chr1\t")))
+    message = rejected(inputs, split_by="chromosome", min_positives=5)
+    assert "lie on 1 chromosome(s) (chr1: " in message and "whole chromosomes can't give train, val and test" in message
+    assert "set split_by: region (or auto)" in message
+
+
 def test_12_fasta_missing_or_not_fasta(inputs, tmp_path):
     sheet = tmp_path / "samples.tsv"
     sheet.write_text(f"tf\tpeaks\tgenome\nCTCF\t{inputs['peaks']}\t{tmp_path / 'absent.fa'}\n")

@@ -416,12 +416,15 @@ def no_split_reason(found: PositiveSet, split: str, n: int, min_positives: int) 
     """Why ``split`` got too few positives, in terms of the data, and what to change."""
     per_chrom = found.usable["chrom"].value_counts()
     where = ", ".join(f"{c}: {k}" for c, k in per_chrom.head(6).items()) + (" ..." if len(per_chrom) > 6 else "")
-    held = found.plan.intervals()[split] if found.plan.scheme == "region" else found.plan.chromosomes()[split]
-    reason = f"{n} positives on its {found.plan.scheme}s {held[:6]}, fewer than min_positives={min_positives}"
     data = f"the {len(found.usable)} usable positives lie on {len(per_chrom)} chromosome(s) ({where})"
     if found.plan.scheme == "chromosome" and len(per_chrom) < len(SPLITS):
-        fix = "whole chromosomes can't be held out: set split_by: region (or auto), or give intervals (chrom:start-end)"
-    elif found.plan.scheme == "chromosome":
+        return (
+            f"{n} positives: {data}, so whole chromosomes can't give train, val and test each a share (min_positives="
+            f"{min_positives}): set split_by: region (or auto), or give test_chroms/val_chroms as intervals (chrom:start-end)"
+        )
+    held = found.plan.intervals()[split] if found.plan.scheme == "region" else found.plan.chromosomes()[split]
+    reason = f"{n} positives on its {found.plan.scheme}s {held[:6]}, fewer than min_positives={min_positives}"
+    if found.plan.scheme == "chromosome":
         fix = "choose other test_chroms/val_chroms in the config, or leave both empty with split_by: auto to choose automatically"
     else:
         fix = "give other test_chroms/val_chroms intervals, or lower min_positives"
