@@ -58,3 +58,29 @@ def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tin
     assert (tmp_path / "t" / paths[0]).resolve() == (tiny_genome / "peaks.narrowPeak").resolve()
     assert session.get("locus") == "chr4:3001-3064"  # the first test positive
     assert (tmp_path / "t" / session.get("genome")).resolve() == (tiny_genome / "genome.fa").resolve()
+
+
+def test_with_region_splits_the_probabilities_cover_the_test_blocks_only(tiny_genome, tmp_path):
+    """Issue 28: on a genome held out by regions, the tiled track holds no training base."""
+    import json
+
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
+    regions = regions_table(tmp_path / "regions.tsv.gz")
+    qc = tmp_path / "qc.json"
+    blocks = {"test": ["chr2:1900-3010", "chr1:500-700"], "val": [], "train": []}
+    qc.write_text(json.dumps({"split_scheme": "region", "split_blocks": blocks}))
+    out = {
+        "contributions_unet": str(tmp_path / "t" / "c.bw"),
+        "probabilities_unet": str(tmp_path / "t" / "p.bw"),
+        "session": str(tmp_path / "t" / "igv_session.xml"),
+    }
+    tracks.run(
+        {"unet": str(tmp_path / "scores.npz")}, str(regions), str(tiny_genome / "genome.fa"), str(tiny_genome / "peaks.narrowPeak"),
+        out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)}, qc=str(qc),
+    )  # fmt: skip
+    chr2 = read_bigwig(out["probabilities_unet"], "chr2", 0, 4_000)
+    assert np.isfinite(chr2[1_900:3_010]).all() and np.isnan(chr2[:1_900]).all() and np.isnan(chr2[3_010:]).all()
+    chr1 = read_bigwig(out["probabilities_unet"], "chr1", 0, 1_000)
+    assert np.isfinite(chr1[500:700]).all() and np.isnan(chr1[700:]).all()  # blocks in genome order, whatever qc's order
+    assert np.isnan(read_bigwig(out["probabilities_unet"], "chr4", 0, 60_000)).all()  # a test chromosome of the table, not a block

@@ -1,13 +1,15 @@
-"""Stage tracks: genome-browser files of a TF's models on the test chromosomes.
+"""Stage tracks: genome-browser files of a TF's models on the held-out test sequence.
 
 Writes, as bigWig on the genome's coordinates: each model's per-base contribution scores (the
 interpret stage's first method, summed over bases) of the attributed test positives, and each
-per-base model's probabilities over every test chromosome (adjacent windows tiling it, windows of
-only N left out); then an IGV session (XML) that loads the genome, the TF's peaks and every track.
+per-base model's probabilities over the test split's sequence (every test chromosome, or with region
+splits every test block; adjacent windows tiling it, windows of only N left out); then an IGV
+session (XML) that loads the genome, the TF's peaks and every track.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -21,6 +23,7 @@ from bindscope.genome import chrom_sizes, open_genome, padded_window_codes
 from bindscope.inference import predict_probabilities
 from bindscope.io import atomic_path, load_npz, read_regions
 from bindscope.sequence import one_hot_codes
+from bindscope.splits import parse_interval
 
 #: Windows scored per pass over a chromosome (memory: a few hundred MB at 1 kbp windows).
 CHUNK = 8192
@@ -32,23 +35,35 @@ def split_chromosomes(regions: str | os.PathLike, split: str = "test") -> list[s
     return list(dict.fromkeys(table.loc[table["split"] == split, "chrom"]))
 
 
+def test_spans(regions: str | os.PathLike, sizes: dict[str, int], qc: str | os.PathLike | None = None) -> list[tuple[str, int, int]]:
+    """(chrom, start, end) of the test split in genome order: its blocks where regions held out regions
+    (qc.json ``split_blocks``), else its whole chromosomes."""
+    blocks = json.loads(Path(qc).read_text()).get("split_blocks") if qc else None
+    if blocks:
+        spans = [parse_interval(b) for b in blocks["test"]]
+    else:
+        spans = [(c, 0, sizes[c]) for c in split_chromosomes(regions)]
+    order = {c: i for i, c in enumerate(sizes)}
+    return sorted((s for s in spans if s and s[0] in sizes), key=lambda s: (order[s[0]], s[1]))
+
+
 def contribution_track(scores: str | os.PathLike, sizes: dict[str, int]):
     """(chromosome, (positions, values)) of the per-base contributions in an interpret scores.npz."""
     data = load_npz(scores)
     return chromosome_tracks(data["chrom"], data["start"], data["contribution"].sum(axis=1), sizes)
 
 
-def probability_track(model: torch.nn.Module, fasta, chroms: list[str], window: int, batch_size: int):
-    """(chromosome, (positions, values)) pieces of a per-base model's probabilities tiling ``chroms``.
+def probability_track(model: torch.nn.Module, fasta, spans: list[tuple[str, int, int]], window: int, batch_size: int):
+    """(chromosome, (positions, values)) pieces of a per-base model's probabilities tiling ``spans``.
 
-    Pieces come in the genome's chromosome order whatever the order of ``chroms`` (a bigWig takes
-    entries in its header's order; a sorted regions table has chr10 before chr2). Tiles are adjacent
-    (no overlap), so each piece is written as it is scored.
+    ``spans`` (chrom, start, end) come in genome order (:func:`test_spans`: a bigWig takes entries in
+    its header's order; a sorted regions table has chr10 before chr2). Tiles are adjacent (no
+    overlap), so each piece is written as it is scored.
     """
     sizes = chrom_sizes(fasta)
-    wanted = set(chroms)
-    for chrom in (c for c in sizes if c in wanted):
-        starts = np.arange(0, sizes[chrom], window)
+    for chrom, span_start, span_end in spans:
+        end = min(span_end, sizes[chrom])
+        starts = np.arange(span_start, end, window)
         for first in range(0, len(starts), CHUNK):
             part = starts[first : first + CHUNK]
             codes = padded_window_codes(fasta, chrom, part, window)
@@ -58,7 +73,7 @@ def probability_track(model: torch.nn.Module, fasta, chroms: list[str], window: 
             prob = predict_probabilities(model, one_hot_codes(codes[keep]), batch_size)
             positions = (part[keep, None] + np.arange(window)[None, :]).ravel()
             values = prob.astype(np.float64).ravel()
-            inside = positions < sizes[chrom]
+            inside = positions < end
             yield chrom, (positions[inside], values[inside])
 
 
@@ -95,9 +110,11 @@ def run(
     batch_size: int,
     threads: int,
     ckpts: dict[str, str] | None = None,
+    qc: str | None = None,
 ) -> None:
     """Write ``out``: ``contributions_<model>`` for each model of ``scores``, ``probabilities_<model>`` for each
-    per-base model of ``ckpts`` (over the test chromosomes of ``regions``), and ``session`` (IGV XML)."""
+    per-base model of ``ckpts`` (over the test chromosomes of ``regions``, or the test blocks that the regions
+    stage's ``qc`` lists), and ``session`` (IGV XML)."""
     torch.set_num_threads(threads)
     fasta = open_genome(genome)
     sizes = chrom_sizes(fasta)
@@ -106,14 +123,14 @@ def run(
         n = write_bigwig(out[f"contributions_{name}"], sizes, contribution_track(path, sizes))
         written[f"{name} contributions"] = out[f"contributions_{name}"]
         print(f"{name}: contributions on {n} bases")
-    chroms = split_chromosomes(regions)
+    spans = test_spans(regions, sizes, qc)
     for name, ckpt in (ckpts or {}).items():
         model, _ = models.load(ckpt)
         if not models.is_per_base(model):
             raise ValueError(f"model {name} gives one probability per sequence: no per-base track")
-        n = write_bigwig(out[f"probabilities_{name}"], sizes, probability_track(model, fasta, chroms, window, batch_size))
+        n = write_bigwig(out[f"probabilities_{name}"], sizes, probability_track(model, fasta, spans, window, batch_size))
         written[f"{name} probability"] = out[f"probabilities_{name}"]
-        print(f"{name}: probabilities on {n} bases of {len(chroms)} test chromosomes {chroms[:5]}")
+        print(f"{name}: probabilities on {n} bases of {len(spans)} test spans {[f'{c}:{a}-{b}' for c, a, b in spans[:5]]}")
     with atomic_path(out["session"]) as tmp:
         Path(tmp).write_text(igv_session(genome, peaks, written, first_positive_locus(regions), Path(out["session"]).parent))
     print(f"IGV session: {out['session']} (File > Open Session)")

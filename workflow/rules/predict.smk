@@ -1,5 +1,5 @@
 # Using the trained models: regions scored (config predict.regions), variants scored (config
-# variants.vcf), and genome-browser tracks of the test chromosomes (config tracks).
+# variants.vcf), and genome-browser tracks of the test chromosomes or blocks (config tracks).
 
 
 rule predict:
@@ -85,6 +85,7 @@ rule tracks:
         scores=per_model(ATTRIBUTIONS),
         ckpts=per_model(MODEL["ckpt"], per_base_models),
         regions=REGIONS["regions"],
+        qc=REGIONS["qc"],
         genome=genome_file,
         peaks=sample_file("peaks"),
     output:
@@ -108,6 +109,6 @@ rule tracks:
         batch_size=config["predict"]["batch_size"],
     shell:
         "python -m bindscope tracks --scores {params.scores:q} {params.ckpts:q} "
-        "--regions {input.regions:q} --genome {input.genome:q} --peaks {input.peaks:q} "
-        "--out {params.out:q} --window {params.window:q} "
+        "--regions {input.regions:q} --qc {input.qc:q} --genome {input.genome:q} "
+        "--peaks {input.peaks:q} --out {params.out:q} --window {params.window:q} "
         "--batch-size {params.batch_size:q} --threads {threads} > {log:q} 2>&1"
