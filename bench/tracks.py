@@ -34,16 +34,16 @@ CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 HUMAN_TEST_BASES = 300_000_000
 
 
-def one_run(model, fasta, chroms: list[str], window: int, batch_size: int) -> dict[str, float]:
+def one_run(model, fasta, chroms: list[str], window: int, margin: int, batch_size: int) -> dict[str, float]:
     sizes = chrom_sizes(fasta)
     spans = [(c, 0, sizes[c]) for c in sizes if c in set(chroms)]
     start = time.perf_counter()
-    bases = sum(len(values) for _, (_, values) in probability_track(model, fasta, spans, window, batch_size))
+    bases = sum(len(values) for _, (_, values) in probability_track(model, fasta, spans, window, margin, batch_size))
     scored = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "unet.bw"
         start = time.perf_counter()
-        write_bigwig(path, sizes, probability_track(model, fasta, spans, window, batch_size))
+        write_bigwig(path, sizes, probability_track(model, fasta, spans, window, margin, batch_size))
         written = time.perf_counter() - start
         size = path.stat().st_size
     return {"bases": bases, "score_s": scored, "score_write_s": written, "bigwig_mb": size / 1e6}
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--chroms", nargs="*", help="default: every chromosome but chrM")
     parser.add_argument("--ckpt", type=Path, default=CKPT)
     parser.add_argument("--window", type=int, default=CONFIG["window"], help="as rule tracks: config window")
+    parser.add_argument("--margin", type=int, default=CONFIG["window"] // 4, help="as rule tracks: predict.tile_margin (auto: window / 4)")
     args = parser.parse_args()
     if not args.ckpt.exists():
         raise SystemExit(f"no U-Net at {args.ckpt}: run bench/reb1/run.py first, or pass --ckpt")
@@ -66,7 +67,7 @@ def main() -> None:
     chroms = args.chroms or [c for c in chrom_sizes(fasta) if c != "chrM"]
     rows = []
     for repeat in range(args.repeats):
-        row = {"repeat": repeat, **one_run(model, fasta, chroms, args.window, args.batch_size)}
+        row = {"repeat": repeat, **one_run(model, fasta, chroms, args.window, args.margin, args.batch_size)}
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows)
@@ -76,6 +77,7 @@ def main() -> None:
     summary = {
         "bases": bases,
         "window": args.window,
+        "margin": args.margin,
         "threads": args.threads,
         **median,
         "bases_per_s": rate,

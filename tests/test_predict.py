@@ -18,7 +18,7 @@ from conftest import files_in, write_checkpoint
 UNET = {"channels": [4, 8], "kernel_size": 5, "dropout": 0.0}
 WINDOW = 60
 # batch_size as evaluate's (256): float32 convolutions may round differently in batches of another size (~1e-7).
-OPTIONS = {"window": WINDOW, "threshold": 0.5, "min_segment": 3, "batch_size": 256, "threads": 1}
+OPTIONS = {"window": WINDOW, "tile_margin": 0, "threshold": 0.5, "min_segment": 3, "batch_size": 256, "threads": 1}
 
 
 def test_per_base_models_are_named_where_the_rules_read_them():
@@ -104,3 +104,25 @@ def test_table_is_gzipped_and_names_the_models(tiny_genome, ckpts, tmp_path):
     table = pd.read_csv(tmp_path / "p.tsv.gz", sep="\t")
     summits = pd.read_csv(peaks, sep="\t", header=None)
     assert (table["start"] == summits[1] + summits[9] - WINDOW // 2).all()  # centred on the narrowPeak summit
+
+
+def test_tiles_with_a_margin_report_each_base_from_a_window_centre(ckpts, tmp_path):
+    """Issue 29: with tile_margin m, tiles overlap by 2m and each base of the bigWig is the probability
+    the tile holding it in its central part gives it, never one from a window's outer m bases."""
+    rng = np.random.default_rng(4)
+    seq = "".join(rng.choice(list("ACGT"), 200))
+    fasta = tmp_path / "seqs.fa"
+    fasta.write_text(f">r\n{seq}\n")
+    margin = 15
+    predict.run(ckpts, str(fasta), "unused.fa", outputs(tmp_path), mode="tile", **OPTIONS | {"tile_margin": margin})
+    table = pd.read_csv(tmp_path / "p.tsv.gz", sep="\t")
+    step = WINDOW - 2 * margin
+    assert (np.diff(table["start"]) == step).all() and table["start"].iloc[0] + margin <= 0 and table["end"].iloc[-1] - margin >= 200
+    model, _ = models.load(ckpts["unet"])
+    track = read_bigwig(tmp_path / "u.bw", "r", 0, 200)
+    padded = "N" * WINDOW + seq + "N" * WINDOW
+    for start in table["start"]:
+        x = one_hot(padded[start + WINDOW : start + 2 * WINDOW])[None]
+        centre = predict_probabilities(model, x)[0, margin : WINDOW - margin]
+        lo, hi = max(0, start + margin), min(200, start + WINDOW - margin)
+        assert np.allclose(track[lo:hi], centre[lo - start - margin : hi - start - margin], atol=1e-6)

@@ -38,7 +38,7 @@ def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tin
     }
     tracks.run(
         {"unet": str(tmp_path / "scores.npz")}, str(regions), str(tiny_genome / "genome.fa"), str(tiny_genome / "peaks.narrowPeak"),
-        out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
+        out, window=WINDOW, tile_margin=0, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
     )  # fmt: skip
     summed = contribution.sum(axis=1)
     got = read_bigwig(out["contributions_unet"], "chr2", 2_000, 2_096)
@@ -77,10 +77,30 @@ def test_with_region_splits_the_probabilities_cover_the_test_blocks_only(tiny_ge
     }
     tracks.run(
         {"unet": str(tmp_path / "scores.npz")}, str(regions), str(tiny_genome / "genome.fa"), str(tiny_genome / "peaks.narrowPeak"),
-        out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)}, qc=str(qc),
+        out, window=WINDOW, tile_margin=0, batch_size=32, threads=1, ckpts={"unet": str(ckpt)}, qc=str(qc),
     )  # fmt: skip
     chr2 = read_bigwig(out["probabilities_unet"], "chr2", 0, 4_000)
     assert np.isfinite(chr2[1_900:3_010]).all() and np.isnan(chr2[:1_900]).all() and np.isnan(chr2[3_010:]).all()
     chr1 = read_bigwig(out["probabilities_unet"], "chr1", 0, 1_000)
     assert np.isfinite(chr1[500:700]).all() and np.isnan(chr1[700:]).all()  # blocks in genome order, whatever qc's order
     assert np.isnan(read_bigwig(out["probabilities_unet"], "chr4", 0, 60_000)).all()  # a test chromosome of the table, not a block
+
+
+def test_tracks_with_a_margin_keep_each_tiles_central_part(tiny_genome, tmp_path):
+    """Issue 29: each base of the genome-wide track comes from the tile that holds it in its central part."""
+    fasta = open_genome(tiny_genome / "genome.fa")
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
+    out = {"contributions_unet": str(tmp_path / "c.bw"), "probabilities_unet": str(tmp_path / "p.bw"), "session": str(tmp_path / "s.xml")}
+    margin = 16
+    tracks.run(
+        {"unet": str(tmp_path / "scores.npz")}, str(regions_table(tmp_path / "regions.tsv.gz")), str(tiny_genome / "genome.fa"),
+        str(tiny_genome / "peaks.narrowPeak"), out, window=WINDOW, tile_margin=margin, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
+    )  # fmt: skip
+    model, _ = models.load(ckpt)
+    step = WINDOW - 2 * margin
+    starts = np.array([-margin + k * step for k in (0, 150, 151)])  # tiles from the chromosome's start
+    prob = predict_probabilities(model, windows_one_hot(fasta, pd.DataFrame({"chrom": "chr2", "start": starts}), WINDOW))
+    for s, p in zip(starts, prob, strict=True):
+        lo = max(0, s + margin)
+        assert np.allclose(read_bigwig(out["probabilities_unet"], "chr2", lo, s + WINDOW - margin), p[lo - s : WINDOW - margin], atol=1e-6)

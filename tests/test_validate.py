@@ -342,6 +342,7 @@ def test_21_blacklist_on_other_contigs_ignored_or_named(inputs, tiny_genome):
         ({"window": 0}, "key window", "0 is less than the minimum of 20"),
         ({"train": {"lr": 0}}, "key train.lr", "0 is less than or equal to the minimum of 0"),
         ({"models": ["cnn", "lstm"]}, "key models[1]", "'lstm' is not one of ['cnn', 'unet']"),
+        ({"predict": {"tile_margin": 200}}, "key predict.tile_margin", "200 leaves no central part of the 400 bp window (at most 199)"),
     ],
 )
 def test_22_config_values_out_of_range(change, record, problem):

@@ -36,10 +36,15 @@ def check_config(config: Mapping, schema_path: str | os.PathLike, sources: Seque
     with open(schema_path) as fh:
         schema = yaml.safe_load(fh)
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(dict(config)), key=lambda e: [str(p) for p in e.absolute_path])
+    where = " + ".join(sources) or "config"
     if not errors:
+        margin, window = config["predict"]["tile_margin"], config["window"]
+        if margin != "auto" and 2 * margin >= window:
+            raise InputError(
+                where, "key predict.tile_margin", f"{margin} leaves no central part of the {window} bp window (at most {(window - 1) // 2})"
+            )
         return
     error = errors[0]
-    where = " + ".join(sources) or "config"
     more = f" ({len(errors) - 1} more problems after this one)" if len(errors) > 1 else ""
     raise InputError(where, f"key {key_path(list(error.absolute_path))}", f"{error.message}{more}")
 

@@ -135,6 +135,7 @@ def run(
     *,
     window: int,
     mode: Literal["centre", "tile"],
+    tile_margin: int,
     threshold: float,
     min_segment: int,
     batch_size: int,
@@ -152,13 +153,16 @@ def run(
     if set(out) != expected:
         raise ValueError(f"outputs {sorted(out)} given; for models {list(loaded)} this stage writes {sorted(expected)}")
     targets, fasta = read_targets(regions, genome)
-    windows = region_windows(targets, window, mode)
+    windows = region_windows(targets, window, mode, tile_margin)
     print(f"{len(targets)} regions -> {len(windows)} windows of {window} bp ({mode})")
     scores, tracks = score_windows(loaded, fasta, windows, window, batch_size)
     write_table(prediction_table(targets, windows, scores), out["table"])
     sizes = chrom_sizes(fasta)
+    # tiles report their central parts only (no base from a window's edge); a centred window all of it
+    keep = slice(tile_margin, window - tile_margin) if mode == "tile" else slice(0, window)
     for name in per_base:
-        chrom_tracks = list(chromosome_tracks(windows["chrom"].to_numpy(), windows["start"].to_numpy(), tracks[name], sizes))
+        starts = windows["start"].to_numpy() + keep.start
+        chrom_tracks = list(chromosome_tracks(windows["chrom"].to_numpy(), starts, tracks[name][:, keep], sizes))
         bases = write_bigwig(out[f"bigwig_{name}"], sizes, chrom_tracks)
         n = write_segments(out[f"segments_{name}"], chrom_tracks, threshold, min_segment)
         print(f"{name}: per-base probabilities on {bases} bases, {n} segments")

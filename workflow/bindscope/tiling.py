@@ -9,17 +9,19 @@ from bindscope.genome import padded_window_codes
 from bindscope.sequence import one_hot_codes
 
 #: How a region becomes windows: one window centred on its summit (narrowPeak) or midpoint, or
-#: adjacent windows tiling it (centred on the region, the last tile reaching past its end).
+#: overlapping windows whose central parts (``margin`` bp dropped at either end) tile it, centred on
+#: the region (the last reaching past its end).
 WINDOW_MODES = ("centre", "tile")
 #: Columns of a window table.
 WINDOW_COLUMNS = ["region", "chrom", "start", "end", "tile"]
 
 
-def region_windows(regions: pd.DataFrame, length: int, mode: str) -> pd.DataFrame:
+def region_windows(regions: pd.DataFrame, length: int, mode: str, margin: int = 0) -> pd.DataFrame:
     """Windows of ``length`` bp for regions (chrom, start, end, summit; one row each), in region order.
 
     Returns region (row number in ``regions``), chrom, start, end and tile (0.. within the region).
     A centred window starts at summit - length // 2, so a window given as a region comes back as itself.
+    Tiles step by ``length - 2 * margin``: their central parts are adjacent and cover the region.
     """
     if mode not in WINDOW_MODES:
         raise ValueError(f"window mode must be one of {WINDOW_MODES}, got {mode!r}")
@@ -28,14 +30,32 @@ def region_windows(regions: pd.DataFrame, length: int, mode: str) -> pd.DataFram
         n = np.ones(len(regions), dtype=np.int64)
         first = regions["summit"].to_numpy(np.int64) - length // 2
     else:
-        n = np.maximum(-(-(end - start) // length), 1)
-        first = start + ((end - start) - n * length) // 2
+        n = np.maximum(-(-(end - start) // tile_step(length, margin)), 1)
+        first = start + ((end - start) - n * tile_step(length, margin)) // 2 - margin
+    step = tile_step(length, margin) if mode == "tile" else length
     region = np.repeat(np.arange(len(regions)), n)
     tile = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    starts = np.repeat(first, n) + tile * length
+    starts = np.repeat(first, n) + tile * step
     return pd.DataFrame(
         {"region": region, "chrom": regions["chrom"].to_numpy()[region], "start": starts, "end": starts + length, "tile": tile}
     )
+
+
+def tile_step(window: int, margin: int) -> int:
+    """The step between tiles whose central parts (``margin`` bp dropped at either end) are adjacent."""
+    if margin < 0 or window - 2 * margin < 1:
+        raise ValueError(f"tile margin must be at least 0 and less than half the {window} bp window, got {margin}")
+    return window - 2 * margin
+
+
+def tile_starts(start: int, end: int, window: int, margin: int) -> np.ndarray:
+    """Starts of overlapping windows whose central parts [s + margin, s + window - margin) tile [start, end).
+
+    Each base of [start, end) lies in exactly one central part, so a per-base track that keeps only
+    those never reports a base from a window's outer ``margin`` bp (margin 0: adjacent windows).
+    The first window begins ``margin`` bp before ``start`` (bases outside a chromosome are N).
+    """
+    return np.arange(start - margin, end - margin, tile_step(window, margin), dtype=np.int64)
 
 
 def windows_one_hot(fasta, windows: pd.DataFrame, length: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from bindscope.inference import predict_probabilities
 from bindscope.io import atomic_path, load_npz, read_regions
 from bindscope.sequence import one_hot_codes
 from bindscope.splits import parse_interval
+from bindscope.tiling import tile_starts
 
 #: Windows scored per pass over a chromosome (memory: a few hundred MB at 1 kbp windows).
 CHUNK = 8192
@@ -53,27 +54,31 @@ def contribution_track(scores: str | os.PathLike, sizes: dict[str, int]):
     return chromosome_tracks(data["chrom"], data["start"], data["contribution"].sum(axis=1), sizes)
 
 
-def probability_track(model: torch.nn.Module, fasta, spans: list[tuple[str, int, int]], window: int, batch_size: int):
+def probability_track(model: torch.nn.Module, fasta, spans: list[tuple[str, int, int]], window: int, margin: int, batch_size: int):
     """(chromosome, (positions, values)) pieces of a per-base model's probabilities tiling ``spans``.
 
-    ``spans`` (chrom, start, end) come in genome order (:func:`test_spans`: a bigWig takes entries in
-    its header's order; a sorted regions table has chr10 before chr2). Tiles are adjacent (no
-    overlap), so each piece is written as it is scored.
+    Overlapping windows, of which only the central part (``margin`` bp dropped at either end) is
+    kept (:func:`bindscope.tiling.tile_starts`): no base is reported from a window's edge, where the
+    model sees only one side of it. ``spans`` (chrom, start, end) come in genome order
+    (:func:`test_spans`: a bigWig takes entries in its header's order; a sorted regions table has
+    chr10 before chr2). Central parts are adjacent, so each piece is written as it is scored;
+    windows whose central part is all N are left out.
     """
     sizes = chrom_sizes(fasta)
+    keep_from, keep_to = margin, window - margin
     for chrom, span_start, span_end in spans:
         end = min(span_end, sizes[chrom])
-        starts = np.arange(span_start, end, window)
+        starts = tile_starts(span_start, end, window, margin)
         for first in range(0, len(starts), CHUNK):
             part = starts[first : first + CHUNK]
             codes = padded_window_codes(fasta, chrom, part, window)
-            keep = (codes < 4).any(axis=1)
+            keep = (codes[:, keep_from:keep_to] < 4).any(axis=1)
             if not keep.any():
                 continue
-            prob = predict_probabilities(model, one_hot_codes(codes[keep]), batch_size)
-            positions = (part[keep, None] + np.arange(window)[None, :]).ravel()
+            prob = predict_probabilities(model, one_hot_codes(codes[keep]), batch_size)[:, keep_from:keep_to]
+            positions = (part[keep, None] + keep_from + np.arange(keep_to - keep_from)[None, :]).ravel()
             values = prob.astype(np.float64).ravel()
-            inside = positions < end
+            inside = (positions >= span_start) & (positions < end)
             yield chrom, (positions[inside], values[inside])
 
 
@@ -107,6 +112,7 @@ def run(
     out: dict[str, str],
     *,
     window: int,
+    tile_margin: int,
     batch_size: int,
     threads: int,
     ckpts: dict[str, str] | None = None,
@@ -128,7 +134,7 @@ def run(
         model, _ = models.load(ckpt)
         if not models.is_per_base(model):
             raise ValueError(f"model {name} gives one probability per sequence: no per-base track")
-        n = write_bigwig(out[f"probabilities_{name}"], sizes, probability_track(model, fasta, spans, window, batch_size))
+        n = write_bigwig(out[f"probabilities_{name}"], sizes, probability_track(model, fasta, spans, window, tile_margin, batch_size))
         written[f"{name} probability"] = out[f"probabilities_{name}"]
         print(f"{name}: probabilities on {n} bases of {len(spans)} test spans {[f'{c}:{a}-{b}' for c, a, b in spans[:5]]}")
     with atomic_path(out["session"]) as tmp:

@@ -138,6 +138,12 @@ def genome_file(wildcards):
     )
 
 
+def tile_margin():
+    """predict.tile_margin in bp: auto is a quarter of the window."""
+    margin = config["predict"]["tile_margin"]
+    return config["window"] // 4 if margin == "auto" else margin
+
+
 def sample_file(column):
     """Input function: the sheet's file in ``column`` for the TF of the job."""
     return lambda wildcards: samples.loc[wildcards.tf, column]

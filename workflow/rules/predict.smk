@@ -24,13 +24,14 @@ rule predict:
         ckpts=per_model_items(MODEL["ckpt"]),
         window=config["window"],
         mode=config["predict"]["mode"],
+        tile_margin=tile_margin(),
         threshold=config["threshold"],
         min_segment=config["min_segment"],
         batch_size=config["predict"]["batch_size"],
     shell:
         "python -m bindscope predict --ckpts {params.ckpts:q} --regions {input.regions:q} "
         "--genome {input.genome:q} --out {params.out:q} --window {params.window:q} "
-        "--mode {params.mode:q} --threshold {params.threshold:q} "
+        "--mode {params.mode:q} --tile-margin {params.tile_margin:q} --threshold {params.threshold:q} "
         "--min-segment {params.min_segment:q} --batch-size {params.batch_size:q} "
         "--threads {threads} > {log:q} 2>&1"
 
@@ -106,9 +107,11 @@ rule tracks:
         scores=per_model_items(ATTRIBUTIONS),
         ckpts=per_base_ckpt_args,
         window=config["window"],
+        tile_margin=tile_margin(),
         batch_size=config["predict"]["batch_size"],
     shell:
         "python -m bindscope tracks --scores {params.scores:q} {params.ckpts:q} "
         "--regions {input.regions:q} --qc {input.qc:q} --genome {input.genome:q} "
         "--peaks {input.peaks:q} --out {params.out:q} --window {params.window:q} "
+        "--tile-margin {params.tile_margin:q} "
         "--batch-size {params.batch_size:q} --threads {threads} > {log:q} 2>&1"
