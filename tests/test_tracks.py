@@ -24,22 +24,27 @@ def regions_table(path):
     return path
 
 
-def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tiny_genome, tmp_path):
-    fasta = open_genome(tiny_genome / "genome.fa")
-    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
-    rng = np.random.default_rng(0)
-    contribution = rng.normal(size=(2, 4, WINDOW))
-    save_encoded(tmp_path / "scores.npz", contribution=contribution, chrom=np.array(["chr2", "chr2"]), start=np.array([2_000, 2_032]))
-    regions = regions_table(tmp_path / "regions.tsv.gz")
+def run_tracks(tiny_genome, tmp_path, ckpt, **options) -> dict[str, str]:
+    """tracks.run on scores.npz and the regions table in ``tmp_path``; its outputs under ``tmp_path / "t"``."""
     out = {
         "contributions_unet": str(tmp_path / "t" / "unet.contributions.bw"),
         "probabilities_unet": str(tmp_path / "t" / "unet.probabilities.bw"),
         "session": str(tmp_path / "t" / "igv_session.xml"),
     }
     tracks.run(
-        {"unet": str(tmp_path / "scores.npz")}, str(regions), str(tiny_genome / "genome.fa"), str(tiny_genome / "peaks.narrowPeak"),
-        out, window=WINDOW, tile_margin=0, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
+        {"unet": str(tmp_path / "scores.npz")}, str(regions_table(tmp_path / "regions.tsv.gz")), str(tiny_genome / "genome.fa"),
+        str(tiny_genome / "peaks.narrowPeak"), out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)}, **options,
     )  # fmt: skip
+    return out
+
+
+def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tiny_genome, tmp_path):
+    fasta = open_genome(tiny_genome / "genome.fa")
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    rng = np.random.default_rng(0)
+    contribution = rng.normal(size=(2, 4, WINDOW))
+    save_encoded(tmp_path / "scores.npz", contribution=contribution, chrom=np.array(["chr2", "chr2"]), start=np.array([2_000, 2_032]))
+    out = run_tracks(tiny_genome, tmp_path, ckpt, tile_margin=0)
     summed = contribution.sum(axis=1)
     got = read_bigwig(out["contributions_unet"], "chr2", 2_000, 2_096)
     assert np.allclose(got[:32], summed[0, :32]) and np.allclose(got[64:], summed[1, 32:])
@@ -66,19 +71,10 @@ def test_with_region_splits_the_probabilities_cover_the_test_blocks_only(tiny_ge
 
     ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
     save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
-    regions = regions_table(tmp_path / "regions.tsv.gz")
     qc = tmp_path / "qc.json"
     blocks = {"test": ["chr2:1900-3010", "chr1:500-700"], "val": [], "train": []}
     qc.write_text(json.dumps({"split_scheme": "region", "split_blocks": blocks}))
-    out = {
-        "contributions_unet": str(tmp_path / "t" / "c.bw"),
-        "probabilities_unet": str(tmp_path / "t" / "p.bw"),
-        "session": str(tmp_path / "t" / "igv_session.xml"),
-    }
-    tracks.run(
-        {"unet": str(tmp_path / "scores.npz")}, str(regions), str(tiny_genome / "genome.fa"), str(tiny_genome / "peaks.narrowPeak"),
-        out, window=WINDOW, tile_margin=0, batch_size=32, threads=1, ckpts={"unet": str(ckpt)}, qc=str(qc),
-    )  # fmt: skip
+    out = run_tracks(tiny_genome, tmp_path, ckpt, tile_margin=0, qc=str(qc))
     chr2 = read_bigwig(out["probabilities_unet"], "chr2", 0, 4_000)
     assert np.isfinite(chr2[1_900:3_010]).all() and np.isnan(chr2[:1_900]).all() and np.isnan(chr2[3_010:]).all()
     chr1 = read_bigwig(out["probabilities_unet"], "chr1", 0, 1_000)
@@ -91,12 +87,8 @@ def test_tracks_with_a_margin_keep_each_tiles_central_part(tiny_genome, tmp_path
     fasta = open_genome(tiny_genome / "genome.fa")
     ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
     save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
-    out = {"contributions_unet": str(tmp_path / "c.bw"), "probabilities_unet": str(tmp_path / "p.bw"), "session": str(tmp_path / "s.xml")}
     margin = 16
-    tracks.run(
-        {"unet": str(tmp_path / "scores.npz")}, str(regions_table(tmp_path / "regions.tsv.gz")), str(tiny_genome / "genome.fa"),
-        str(tiny_genome / "peaks.narrowPeak"), out, window=WINDOW, tile_margin=margin, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
-    )  # fmt: skip
+    out = run_tracks(tiny_genome, tmp_path, ckpt, tile_margin=margin)
     model, _ = models.load(ckpt)
     step = WINDOW - 2 * margin
     starts = np.array([-margin + k * step for k in (0, 150, 151)])  # tiles from the chromosome's start

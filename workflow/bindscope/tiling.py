@@ -27,12 +27,13 @@ def region_windows(regions: pd.DataFrame, length: int, mode: str, margin: int = 
         raise ValueError(f"window mode must be one of {WINDOW_MODES}, got {mode!r}")
     start, end = regions["start"].to_numpy(np.int64), regions["end"].to_numpy(np.int64)
     if mode == "centre":
+        step = length
         n = np.ones(len(regions), dtype=np.int64)
         first = regions["summit"].to_numpy(np.int64) - length // 2
     else:
-        n = np.maximum(-(-(end - start) // tile_step(length, margin)), 1)
-        first = start + ((end - start) - n * tile_step(length, margin)) // 2 - margin
-    step = tile_step(length, margin) if mode == "tile" else length
+        step = tile_step(length, margin)
+        n = np.maximum(-(-(end - start) // step), 1)
+        first = start + ((end - start) - n * step) // 2 - margin
     region = np.repeat(np.arange(len(regions)), n)
     tile = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     starts = np.repeat(first, n) + tile * step

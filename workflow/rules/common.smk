@@ -133,8 +133,9 @@ GENOME_COPIES = {
 def genome_file(wildcards):
     """Input function: the genome every stage reads, the sheet's file or the bgzip copy of a plain-gzip one."""
     path = samples.loc[wildcards.tf, "genome"]
+    genome_id = genome_copy_id(path)
     return (
-        GENOME_COPY.format(genome_id=genome_copy_id(path)) if needs_copy(path) else path
+        GENOME_COPY.format(genome_id=genome_id) if genome_id in GENOME_COPIES else path
     )
 
 
