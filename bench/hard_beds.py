@@ -37,7 +37,7 @@ import yaml
 from bindscope import encode, interpret, motif_db, motifs, regions, train
 from bindscope.baselines import kmer_lr, pwm_scan
 from bindscope.demo import make_demo, make_weak_demo
-from bindscope.inference import predict
+from bindscope.inference import predict_probabilities, sequence_scores
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.layout import ATTRIBUTIONS, MOTIFS
@@ -98,6 +98,7 @@ def prepare(bed: str, seed: int) -> Path:
         window=CONFIG["window"],
         peak_padding=CONFIG["peak_padding"],
         max_n_fraction=CONFIG["max_n_fraction"],
+        split_by=CONFIG["split_by"],
         test_chroms=test_chroms,
         val_chroms=val_chroms,
         min_positives=CONFIG["min_positives"],
@@ -153,25 +154,34 @@ def overridden(settings: list[str]) -> dict:
     return config
 
 
-def train_and_score(folder: Path, model: str, config: dict, seed: int) -> dict:
+def model_folder(folder: Path, model: str, tag: str) -> Path:
+    """Where a model of a prepared bed is trained: one folder per tag, so runs of two settings may share the cache."""
+    return folder / f"model_{model}_{tag}" if tag else folder / f"model_{model}"
+
+
+def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: int = 2, tag: str = "") -> dict:
     """Train ``model`` on a prepared bed and return its test AUROC/AUPRC, epochs and seconds."""
     start = time.perf_counter()
-    work = folder / f"model_{model}"
+    work = model_folder(folder, model, tag)
     work.mkdir(exist_ok=True)
     out = {"ckpt": str(work / "m.ckpt"), "log": str(work / "log.csv"), "hparams": str(work / "h.yaml")}
     for path in out.values():
         Path(path).unlink(missing_ok=True)
     params = config["architecture"].get(model, {})
     settings = config["train"] | {"restarts": config["train"]["restarts"].get(model, 1)}
-    train.run(str(folder / "train.npz"), str(folder / "val.npz"), model, out, model_params=params, threads=2, seed=seed, **settings)
+    train.run(str(folder / "train.npz"), str(folder / "val.npz"), model, out, model_params=params, threads=threads, seed=seed, **settings)
     test = load_npz(folder / "test.npz")
-    metrics = binary_metrics(test["y"], predict(load(out["ckpt"])[0], test["x"]), 0.5)
+    prob = predict_probabilities(load(out["ckpt"])[0], test["x"])
+    metrics = binary_metrics(test["y"], sequence_scores(prob), 0.5)
+    # A per-base model's bases over the test windows, as evaluate pools them.
+    base = binary_metrics(test["y_base"].ravel(), prob.ravel(), 0.5)["auprc"] if prob.ndim == 2 else float("nan")
     log = pd.read_csv(out["log"])
     log = log[log["kept"]]  # the restart whose model was kept
     best = log.loc[log["val_auprc"].idxmax()]
     return {
         "auroc": metrics["auroc"],
         "auprc": metrics["auprc"],
+        "base_auprc": base,
         "val_auprc": float(best["val_auprc"]),
         "best_epoch": int(best["epoch"]),
         "epochs": len(log),
@@ -188,9 +198,9 @@ def jaspar_database() -> tuple[str, str]:
     return str(meme), str(taxa)
 
 
-def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int) -> dict:
+def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int, tag: str = "") -> dict:
     """Interpret the trained model, find and name its patterns as the workflow does; the verdict's columns."""
-    work = folder / f"model_{model}"
+    work = model_folder(folder, model, tag)
     scores = str(work / Path(ATTRIBUTIONS).name)
     split = config["interpret"]["split"]  # the positives attributed, as rule interpret: test unless --set
     keys = ("method", "n_references", "ig_steps", "ig_references", "max_sequences", "batch_size", "accelerator")
@@ -223,9 +233,10 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["cnn", "unet"])
     parser.add_argument("--set", nargs="*", default=[], dest="settings", metavar="KEY=VALUE")
     parser.add_argument("--tag", default="")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (1 runs two settings side by side on 2 cores)")
     parser.add_argument("--motifs", action="store_true", help="interpret each model and name its patterns (the verdict)")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     config = overridden(args.settings)
     rows = []
     for bed in args.beds:
@@ -235,9 +246,10 @@ def main() -> None:
             for name in ("kmer_lr", "pwm_scan"):
                 rows.append({"bed": bed, "seed": seed, "model": name, "auroc": baselines[name]["auroc"], "auprc": baselines[name]["auprc"]})
             for model in args.models:
-                rows.append({"bed": bed, "seed": seed, "model": model, **train_and_score(folder, model, config, seed)})
+                scores = train_and_score(folder, model, config, seed, args.threads, args.tag)
+                rows.append({"bed": bed, "seed": seed, "model": model, **scores})
                 if args.motifs:
-                    rows[-1].update(motif_columns(folder, model, bed, config, seed))
+                    rows[-1].update(motif_columns(folder, model, bed, config, seed, args.tag))
                 print({k: round(v, 4) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
     table = pd.DataFrame(rows)
     name = f"hard_beds_{args.tag}.tsv" if args.tag else "hard_beds.tsv"
