@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -37,19 +38,23 @@ import yaml
 from bindscope import encode, interpret, motif_db, motifs, regions, train
 from bindscope.baselines import kmer_lr, pwm_scan
 from bindscope.demo import make_demo, make_weak_demo
+from bindscope.genome import open_genome
 from bindscope.inference import predict_probabilities, sequence_scores
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.layout import ATTRIBUTIONS, MOTIFS
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
+from bindscope.shifts import max_shift
 from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 REB1 = SHARED / "sacCer3" / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"
-#: v2: the Reb1 subsamples' left-out peaks are blacklisted (v1 drew 0-6 test negatives on them).
-CACHE = REPO / "bench" / "out" / "hard_beds" / "cache_v2"
+#: v2: the Reb1 subsamples' left-out peaks are blacklisted (v1 drew 0-6 test negatives on them);
+#: v3: training windows carry FLANK bp each side, so any train.max_shift up to it crops genome sequence.
+CACHE = REPO / "bench" / "out" / "hard_beds" / "cache_v3"
+FLANK = 200
 #: The workflow's defaults (config/config.yaml), as every rule passes them.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 #: bed -> (peaks per run or None for all, expected JASPAR ID, motif file for pwm_scan)
@@ -94,6 +99,7 @@ def prepare(bed: str, seed: int) -> Path:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     peaks, genome, blacklist, test_chroms, val_chroms = bed_inputs(bed, seed, folder)
+    (folder / "genome.txt").write_text(str(genome))  # for --tiling
     settings = WindowSettings(
         window=CONFIG["window"],
         peak_padding=CONFIG["peak_padding"],
@@ -118,6 +124,7 @@ def prepare(bed: str, seed: int) -> Path:
         base_label_source=labels["source"],
         summit_half_width=labels["summit_half_width"],
         max_peak_width=labels["max_peak_width"],
+        train_flank=FLANK,
         seed=seed,
     )
     metrics = {}
@@ -159,7 +166,7 @@ def model_folder(folder: Path, model: str, tag: str) -> Path:
     return folder / f"model_{model}_{tag}" if tag else folder / f"model_{model}"
 
 
-def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: int = 2, tag: str = "") -> dict:
+def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: int = 2, tag: str = "", tiling: bool = False) -> dict:
     """Train ``model`` on a prepared bed and return its test AUROC/AUPRC, epochs and seconds."""
     start = time.perf_counter()
     work = model_folder(folder, model, tag)
@@ -168,13 +175,28 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: 
     for path in out.values():
         Path(path).unlink(missing_ok=True)
     params = config["architecture"].get(model, {})
-    settings = config["train"] | {"restarts": config["train"]["restarts"].get(model, 1)}
+    shift = max_shift(config["train"]["max_shift"], model)
+    if shift > FLANK:
+        raise SystemExit(f"train.max_shift {shift} of {model} is wider than the cached flanks ({FLANK} bp): raise FLANK")
+    settings = config["train"] | {"restarts": config["train"]["restarts"].get(model, 1), "max_shift": shift}
     train.run(str(folder / "train.npz"), str(folder / "val.npz"), model, out, model_params=params, threads=threads, seed=seed, **settings)
     test = load_npz(folder / "test.npz")
     prob = predict_probabilities(load(out["ckpt"])[0], test["x"])
     metrics = binary_metrics(test["y"], sequence_scores(prob), 0.5)
     # A per-base model's bases over the test windows, as evaluate pools them.
     base = binary_metrics(test["y_base"].ravel(), prob.ravel(), 0.5)["auprc"] if prob.ndim == 2 else float("nan")
+    track = {}
+    if tiling and prob.ndim == 2:  # the genome-wide tiling (tracks) against these centred windows, test positives
+        sys.path.insert(0, str(Path(__file__).parent))  # bench/tiling_margin.py
+        from tiling_margin import agreement_stats, tiled_tracks
+
+        fasta = open_genome((folder / "genome.txt").read_text())
+        margin = config["predict"]["tile_margin"]
+        margin = prob.shape[1] // 4 if margin == "auto" else int(margin)  # as rule tracks resolves it
+        tracks = tiled_tracks(load(out["ckpt"])[0], fasta, test["chrom"], test["start"], prob.shape[1], margin)
+        track = agreement_stats(tracks[test["y"] == 1], prob[test["y"] == 1])
+        # the per-base answer a user reads from the genome-wide track, on the test windows' bases
+        track["track_base_auprc"] = binary_metrics(test["y_base"].ravel(), tracks.ravel(), 0.5)["auprc"]
     log = pd.read_csv(out["log"])
     log = log[log["kept"]]  # the restart whose model was kept
     best = log.loc[log["val_auprc"].idxmax()]
@@ -182,6 +204,7 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: 
         "auroc": metrics["auroc"],
         "auprc": metrics["auprc"],
         "base_auprc": base,
+        **track,
         "val_auprc": float(best["val_auprc"]),
         "best_epoch": int(best["epoch"]),
         "epochs": len(log),
@@ -234,6 +257,7 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], dest="settings", metavar="KEY=VALUE")
     parser.add_argument("--tag", default="")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (1 runs two settings side by side on 2 cores)")
+    parser.add_argument("--tiling", action="store_true", help="a per-base model's tiled track against its centred windows")
     parser.add_argument("--motifs", action="store_true", help="interpret each model and name its patterns (the verdict)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -246,7 +270,7 @@ def main() -> None:
             for name in ("kmer_lr", "pwm_scan"):
                 rows.append({"bed": bed, "seed": seed, "model": name, "auroc": baselines[name]["auroc"], "auprc": baselines[name]["auprc"]})
             for model in args.models:
-                scores = train_and_score(folder, model, config, seed, args.threads, args.tag)
+                scores = train_and_score(folder, model, config, seed, args.threads, args.tag, args.tiling)
                 rows.append({"bed": bed, "seed": seed, "model": model, **scores})
                 if args.motifs:
                     rows[-1].update(motif_columns(folder, model, bed, config, seed, args.tag))

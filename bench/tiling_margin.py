@@ -46,6 +46,26 @@ def track_over(model, fasta, chrom: str, start: int, end: int, window: int, marg
     return values
 
 
+def tiled_tracks(model, fasta, chroms, starts, window: int, margin: int) -> np.ndarray:
+    """The tiled track over each window [start, start + window), (N, window)."""
+    spans = zip(chroms, starts, strict=True)
+    return np.stack([track_over(model, fasta, str(c), int(s), int(s) + window, window, margin) for c, s in spans])
+
+
+def agreement_stats(tracks: np.ndarray, centred: np.ndarray) -> dict[str, float]:
+    """Median correlation of tracks with the centred windows' probabilities (N, window), and the share of maxima within 20 bp."""
+    corr, near = [], []
+    for track, values in zip(tracks, centred.astype(np.float64), strict=True):
+        corr.append(np.corrcoef(track, values)[0, 1] if track.std() > 0 and values.std() > 0 else np.nan)
+        near.append(abs(int(np.argmax(track)) - int(np.argmax(values))) <= 20)
+    return {"median_correlation": float(np.nanmedian(corr)), "maxima_within_20bp": float(np.mean(near))}
+
+
+def track_agreement(model, fasta, chroms, starts, centred: np.ndarray, margin: int) -> dict[str, float]:
+    """:func:`agreement_stats` of the tiled track over the windows of centred (N, window)."""
+    return agreement_stats(tiled_tracks(model, fasta, chroms, starts, centred.shape[1], margin), centred)
+
+
 def agreement(run: Path, tf: str, genome: str, margins: list[int]) -> list[dict]:
     model, _ = models.load(run / "results" / tf / "models" / "unet" / "model.ckpt")
     data = load_npz(run / "results" / tf / "eval" / "unet" / "predictions.npz")
@@ -54,23 +74,9 @@ def agreement(run: Path, tf: str, genome: str, margins: list[int]) -> list[dict]
     window = data["base_probability"].shape[1]
     rows = []
     for margin in margins:
-        corr, near = [], []
-        for i in positives:
-            chrom, start = str(data["chrom"][i]), int(data["start"][i])
-            track = track_over(model, fasta, chrom, start, start + window, window, margin)
-            centred = data["base_probability"][i].astype(np.float64)
-            corr.append(np.corrcoef(track, centred)[0, 1] if track.std() > 0 and centred.std() > 0 else np.nan)
-            near.append(abs(int(np.argmax(track)) - int(np.argmax(centred))) <= 20)
-        rows.append(
-            {
-                "tf": tf,
-                "margin": margin,
-                "positives": len(positives),
-                "median_correlation": float(np.nanmedian(corr)),
-                "maxima_within_20bp": float(np.mean(near)),
-                "cost": window / (window - 2 * margin),
-            }
-        )
+        chroms, starts = data["chrom"][positives], data["start"][positives]
+        found = track_agreement(model, fasta, chroms, starts, data["base_probability"][positives], margin)
+        rows.append({"tf": tf, "margin": margin, "positives": len(positives), **found, "cost": window / (window - 2 * margin)})
         print(rows[-1], flush=True)
     return rows
 

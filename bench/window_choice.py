@@ -25,12 +25,14 @@ from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
+from bindscope.shifts import max_shift
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "sacCer3"
 #: The workflow's defaults (config/config.yaml), as every rule passes them.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 CNN_TRAIN = CONFIG["train"] | {"restarts": CONFIG["train"]["restarts"].get("cnn", 1)}
+CNN_TRAIN["max_shift"] = max_shift(CONFIG["train"]["max_shift"], "cnn")
 
 
 def one_run(window: int, seed: int, workdir: Path) -> dict:
@@ -63,6 +65,7 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
         base_label_source=labels["source"],
         summit_half_width=labels["summit_half_width"],
         max_peak_width=labels["max_peak_width"],
+        train_flank=max_shift(CONFIG["train"]["max_shift"], "cnn"),
         seed=seed,
     )
     model = {"ckpt": str(workdir / "m.ckpt"), "log": str(workdir / "log.csv"), "hparams": str(workdir / "h.yaml")}
@@ -74,7 +77,7 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
         model_params=CONFIG["architecture"]["cnn"],
         threads=2,
         seed=seed,
-        **(CONFIG["train"] | {"restarts": CONFIG["train"]["restarts"]["cnn"]}),
+        **CNN_TRAIN,
     )
     test = load_npz(encoded["test"])
     metrics = binary_metrics(test["y"], predict(load(model["ckpt"])[0], test["x"]), CONFIG["threshold"])

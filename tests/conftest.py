@@ -12,11 +12,18 @@ import pytest
 import torch
 import yaml
 
+from bindscope.shifts import max_shift, training_flank
+
 REPO = Path(__file__).resolve().parents[1]
 #: The shipped configuration: the one place defaults are said; tests take theirs from it.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-#: train.run's keywords from config/config.yaml, one model trained (the rule picks restarts per model).
-TRAIN_OPTIONS = CONFIG["train"] | {"restarts": 1}
+
+
+def train_options(model: str) -> dict:
+    """train.run's keywords from config/config.yaml for ``model``, one start (the rule picks restarts and shift per model)."""
+    return CONFIG["train"] | {"restarts": 1, "max_shift": max_shift(CONFIG["train"]["max_shift"], model)}
+
+
 #: The workflow tests' scenario (fewer epochs and references), applied over the shipped configuration.
 TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
 #: Over TEST_CONFIG: the shipped attribution, without the method comparison the scenario turns on.
@@ -82,6 +89,7 @@ ENCODE_OPTIONS = {
     "base_label_source": CONFIG["base_labels"]["source"],
     "summit_half_width": CONFIG["base_labels"]["summit_half_width"],
     "max_peak_width": CONFIG["base_labels"]["max_peak_width"],
+    "train_flank": training_flank(CONFIG["train"]["max_shift"], CONFIG["models"]),
     "seed": CONFIG["seed"],
 }
 

@@ -17,7 +17,7 @@ from bindscope.cli import STAGES, argument_options, build_parser, dataclass_fiel
 from bindscope.errors import InputError
 from bindscope.io import save_encoded
 from bindscope.sequence import one_hot_codes
-from conftest import TRAIN_OPTIONS
+from conftest import train_options
 
 #: What a rule gives for each hint: the flag's text, and the value run() must receive.
 SAMPLES = {
@@ -151,7 +151,7 @@ def test_sigterm_during_training_leaves_no_partial_files(tmp_path):
     out = tmp_path / "model"
     cmd = [sys.executable, "-m", "bindscope", "train", "--train", str(tmp_path / "train.npz"), "--val", str(tmp_path / "val.npz")]
     cmd += ["--model", "cnn", "--out", f"ckpt={out / 'model.ckpt'}", f"log={out / 'log.csv'}", f"hparams={out / 'h.yaml'}"]
-    settings = TRAIN_OPTIONS | {"max_epochs": 100000, "patience": 100000, "threads": 1, "seed": 0}
+    settings = train_options("cnn") | {"max_epochs": 100000, "patience": 100000, "threads": 1, "seed": 0}
     for name, value in settings.items():
         cmd += ["--" + name.replace("_", "-"), str(value)]
     cmd += ["--model-params", json.dumps({"n_filters": 4, "n_filters2": 4})]

@@ -12,7 +12,7 @@ from bindscope import evaluate, train
 from bindscope.io import save_encoded
 from bindscope.layout import EVALUATION, MODEL
 from bindscope.sequence import one_hot_codes
-from conftest import CONFIG, TRAIN_OPTIONS, files_in
+from conftest import CONFIG, files_in, train_options
 
 
 def _splits(folder, rng):
@@ -31,7 +31,7 @@ def _splits(folder, rng):
 def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
     params = {"cnn": {"n_filters": 8, "n_filters2": 8}, "unet": {"channels": [4, 8]}}[model]
     files = files_in(out, MODEL)
-    settings = TRAIN_OPTIONS | {"model_params": params, "max_epochs": 3, "seed": 3}
+    settings = train_options(model) | {"model_params": params, "max_epochs": 3, "seed": 3}
     train.run(str(data / "train.npz"), str(data / "val.npz"), model, files, threads=2, **settings)  # threads as in rule train
     scored = files_in(out / "eval", EVALUATION)
     evaluate.run(

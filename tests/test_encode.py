@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope.encode import base_label_intervals, base_labels, encode_regions, run
+from bindscope.encode import base_label_intervals, base_labels, encode_regions, flank_arrays, run
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import load_npz
 from bindscope.sequence import decode
@@ -75,6 +75,56 @@ def test_run_writes_each_split(tiny_genome):
     first = flanks.iloc[0]
     bases = chrom_codes(fasta, first["chrom"])[first["start"] : first["end"]]
     np.testing.assert_array_equal(controls["x_flanks"][0].argmax(axis=0)[bases < 4], bases[bases < 4])
+
+
+def test_training_flanks_are_the_genome_either_side_and_n_past_a_chromosome_end(tiny_genome):
+    fasta = open_genome(tiny_genome / "genome.fa")
+    size = fasta.sizes["chr2"]
+    regions = pd.DataFrame(
+        {
+            "chrom": ["chr2", "chr2", "chr1"],
+            "start": [10, size - 30, 39_990],
+            "end": [30, size - 10, 40_010],
+            "label": [1, 0, 1],
+            "peak_start": [5, -1, 39_980],
+            "peak_end": [25, -1, 40_030],
+        }
+    )
+    flank = 15
+    arrays = encode_regions(regions, fasta, **LABELS)
+    flanks = flank_arrays(regions, fasta, flank, **LABELS)
+    wide = np.concatenate([flanks["x_left"], arrays["x"], flanks["x_right"]], axis=-1)
+    labels = np.concatenate([flanks["y_base_left"], arrays["y_base"], flanks["y_base_right"]], axis=-1)
+    for i, r in enumerate(regions.itertuples()):
+        lo, hi = r.start - flank, r.end + flank
+        expected = fasta.fetch(r.chrom, max(lo, 0), min(hi, fasta.sizes[r.chrom])).decode().upper()
+        expected = "N" * max(0, -lo) + expected + "N" * max(0, hi - fasta.sizes[r.chrom])  # past an end: N
+        assert decode(wide[i]) == "".join(c if c in "ACGT" else "N" for c in expected)
+        positions = np.arange(lo, hi)
+        bound = (positions >= r.peak_start) & (positions < r.peak_end) & (r.label == 1)
+        assert labels[i].tolist() == bound.astype(int).tolist()  # the peak interval over window and flanks
+
+
+def test_run_gives_only_the_training_split_flanks(tiny_genome):
+    from bindscope.regions import run as regions_run
+
+    regions_run(
+        str(tiny_genome / "peaks.narrowPeak"),
+        str(tiny_genome / "genome.fa"),
+        {"regions": str(tiny_genome / "r.tsv.gz"), "flanks": str(tiny_genome / "f.tsv.gz"), "qc": str(tiny_genome / "qc.json")},
+        windows(window=100, min_positives=5),
+        **REGIONS_OPTIONS,
+    )
+    out = {split: str(tiny_genome / "enc" / f"{split}.npz") for split in ("train", "val", "test", "controls")}
+    options = ENCODE_OPTIONS | {"train_flank": 30}
+    run(str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "f.tsv.gz"), str(tiny_genome / "genome.fa"), out, **options)
+    train = load_npz(out["train"])
+    assert train["x"].shape[1:] == (4, 100) and train["x_left"].shape[1:] == train["x_right"].shape[1:] == (4, 30)
+    assert train["y_base_left"].shape[1:] == (30,)
+    assert all("x_left" not in load_npz(out[split]) for split in ("val", "test"))
+    inputs = (str(tiny_genome / "r.tsv.gz"), str(tiny_genome / "f.tsv.gz"), str(tiny_genome / "genome.fa"))
+    with pytest.raises(ValueError, match="train_flank"):
+        run(*inputs, out, **(options | {"train_flank": -1}))
 
 
 def _two_peaks(width_a: int, width_b: int) -> pd.DataFrame:

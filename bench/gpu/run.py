@@ -36,6 +36,7 @@ from bindscope.attribution import deep_lift_shap, resolve_device  # noqa: E402
 from bindscope.data import EncodedDataModule  # noqa: E402
 from bindscope.io import save_encoded  # noqa: E402
 from bindscope.models import takes_input_length  # noqa: E402
+from bindscope.shifts import max_shift  # noqa: E402
 from bindscope.shuffle import dinucleotide_shuffle  # noqa: E402
 from bindscope.train import BindingModule, resolve_precision  # noqa: E402
 
@@ -79,11 +80,12 @@ class StepTimer(L.Callback):
 def training_rate(model: str, encoded: Path, batch_size: int, steps: int, warmup: int, accelerator: str) -> tuple[float, float, str]:
     """Training sequences/s, peak GPU MB (nan on CPU) and the precision used."""
     options = CONFIG["train"]
-    data = EncodedDataModule(str(encoded / "train.npz"), str(encoded / "val.npz"), batch_size=batch_size, max_shift=options["max_shift"])
+    shift = max_shift(options["max_shift"], model)
+    data = EncodedDataModule(str(encoded / "train.npz"), str(encoded / "val.npz"), batch_size=batch_size, max_shift=shift)
     data.setup()
     params = dict(CONFIG["architecture"].get(model) or {})
     if takes_input_length(model):
-        params["input_length"] = int(data.datasets["train"].tensors[0].shape[-1])
+        params["input_length"] = data.window
     losses = {k: options[k] for k in ("lr", "weight_decay", "pos_weight", "lr_schedule", "base_loss_weight")}
     module = BindingModule(model, params, **losses)
     precision = resolve_precision(options["precision"], accelerator)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import lightning as L
+import numpy as np
 import torch
+import torch.nn.functional as F
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 from bindscope.io import load_npz
@@ -15,12 +17,23 @@ DEVICE_RESIDENT_SHARE = 0.25
 def load_split(path: str) -> TensorDataset:
     """TensorDataset of (x uint8 (N, 4, L), y float (N,), y_base uint8 (N, L)) from an encoded npz.
 
+    Where the file has flanks (encode's training windows: x_left, x_right, y_base_left,
+    y_base_right), x and y_base are the windows with their flanks, L = window + 2 x flank.
     Sequences and per-base labels stay uint8 (a quarter of float32's memory) until a batch is
     on its device (:meth:`EncodedDataModule.on_after_batch_transfer` makes them float).
     """
     arrays = load_npz(path)
-    y_base = torch.from_numpy(arrays["y_base"].astype("uint8", copy=False))
-    return TensorDataset(torch.from_numpy(arrays["x"]), torch.from_numpy(arrays["y"]).float(), y_base)
+    x, y_base = arrays["x"], arrays["y_base"].astype("uint8", copy=False)
+    if "x_left" in arrays:
+        x = np.concatenate([arrays["x_left"], x, arrays["x_right"]], axis=-1)
+        y_base = np.concatenate([arrays["y_base_left"], y_base, arrays["y_base_right"]], axis=-1)
+    return TensorDataset(torch.from_numpy(x), torch.from_numpy(arrays["y"]).float(), torch.from_numpy(y_base))
+
+
+def window_length(path: str) -> int:
+    """Length of the windows of an encoded npz (without any flanks)."""
+    with np.load(path, allow_pickle=False) as data:
+        return int(data["x"].shape[-1])
 
 
 def batch_loader(dataset: TensorDataset, batch_size: int, generator: torch.Generator | None = None) -> DataLoader:
@@ -35,24 +48,32 @@ def batch_loader(dataset: TensorDataset, batch_size: int, generator: torch.Gener
 
 
 def augment(
-    x: torch.Tensor, y_base: torch.Tensor, max_shift: int, generator: torch.Generator, reverse_complement: bool = True
+    x: torch.Tensor,
+    y_base: torch.Tensor,
+    window: int,
+    max_shift: int,
+    generator: torch.Generator,
+    reverse_complement: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Reverse-complement half the batch at random and shift each sequence by up to ``max_shift`` bp.
+    """Crop each sequence to ``window`` bp shifted by up to ``max_shift`` bp from its centre; reverse-complement half the batch.
 
-    Vectorised over the batch. Shifted-in positions are N (all-zero columns) with label 0.
-    x is (N, 4, L) float, y_base (N, L) float; both are transformed alike.
+    Vectorised over the batch. x is (N, 4, W) float and y_base (N, W) float, W >= window: windows
+    with their flanks (``(W - window) / 2`` bp each side). A shift beyond the flanks brings in N
+    (all-zero columns) with label 0. Both are transformed alike.
     """
-    n, _, length = x.shape
+    n, _, wide = x.shape
+    flank = (wide - window) // 2
+    pad = max(0, max_shift - flank)
+    if pad:
+        x, y_base = F.pad(x, (pad, pad)), F.pad(y_base, (pad, pad))
+    shift = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator).to(x.device) if max_shift > 0 else None
+    offset = (flank + pad) + (shift if shift is not None else torch.zeros(n, dtype=torch.long, device=x.device))
+    index = offset[:, None] + torch.arange(window, device=x.device)[None, :]
+    x = x.gather(2, index[:, None, :].expand(-1, x.shape[1], -1))
+    y_base = y_base.gather(1, index)
     flip = (torch.rand(n, generator=generator) < 0.5) & reverse_complement
     x = torch.where(flip[:, None, None].to(x.device), x.flip(1, 2), x)
     y_base = torch.where(flip[:, None].to(x.device), y_base.flip(1), y_base)
-    if max_shift > 0:
-        shift = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator).to(x.device)
-        src = torch.arange(length, device=x.device)[None, :] - shift[:, None]
-        valid = (src >= 0) & (src < length)
-        src = src.clamp(0, length - 1)
-        x = x.gather(2, src[:, None, :].expand(-1, 4, -1)) * valid[:, None, :]
-        y_base = y_base.gather(1, src) * valid
     return x, y_base
 
 
@@ -83,6 +104,7 @@ class EncodedDataModule(L.LightningDataModule):
         for split, path in self.paths.items():
             if path and split not in self.datasets:
                 self.datasets[split] = load_split(path)
+        self.window = window_length(self.paths["train"])
         device = self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
         if device.type == "cuda":
             self.move_to_device(device)
@@ -117,5 +139,5 @@ class EncodedDataModule(L.LightningDataModule):
         x, y, y_base = batch
         x, y_base = x.float(), y_base.float()
         if self.trainer is not None and self.trainer.training:
-            x, y_base = augment(x, y_base, self.max_shift, self.generator, self.reverse_complement)
+            x, y_base = augment(x, y_base, self.window, self.max_shift, self.generator, self.reverse_complement)
         return x, y, y_base

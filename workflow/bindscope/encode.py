@@ -10,8 +10,15 @@ import pandas as pd
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import SPLITS, read_regions, save_encoded
 from bindscope.layout import CONTROL_KINDS, check_outputs
-from bindscope.sequence import one_hot_codes
+from bindscope.sequence import N_CODE, one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
+
+
+def padded_window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """Base codes (N, length) uint8 of windows that may run past either end of the chromosome: N (4) there."""
+    offsets = starts[:, None] + np.arange(length)
+    inside = (offsets >= 0) & (offsets < len(chrom_seq))
+    return np.where(inside, chrom_seq[np.clip(offsets, 0, len(chrom_seq) - 1)], N_CODE).astype(np.uint8)
 
 
 def window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
@@ -86,6 +93,32 @@ def window_one_hot(windows: pd.DataFrame, fasta, length: int) -> np.ndarray:
     return one_hot_codes(codes)
 
 
+def flank_arrays(regions: pd.DataFrame, fasta, flank: int, **label_options) -> dict[str, np.ndarray]:
+    """The ``flank`` bp each side of equal-length windows: x_left, x_right (N, 4, flank) and y_base_left, y_base_right.
+
+    Training crops its windows from window + flanks at random offsets (:mod:`bindscope.data`), so a
+    bound site may sit anywhere in a window, as in a genome-wide tiling, and shifted-in bases are
+    genome sequence rather than N. Labels are those of the widened window (:func:`base_labels`, the
+    same ``label_options``); bases past a chromosome end are N, labelled 0.
+    """
+    length = int((regions["end"] - regions["start"]).iloc[0]) if len(regions) else 0
+    wide = regions.assign(start=regions["start"] - flank, end=regions["end"] + flank)
+    codes = np.empty((len(regions), length + 2 * flank), dtype=np.uint8)
+    for chrom, idx in wide.groupby("chrom", sort=False).indices.items():
+        seq = chrom_codes(fasta, chrom)
+        starts = wide["start"].to_numpy()[idx]
+        codes[idx, :flank] = padded_window_codes(seq, starts, flank)
+        codes[idx, flank + length :] = padded_window_codes(seq, starts + flank + length, flank)
+    y_base = base_labels(wide, length + 2 * flank, **label_options)
+    x = one_hot_codes(np.concatenate([codes[:, :flank], codes[:, flank + length :]], axis=1))
+    return {
+        "x_left": x[..., :flank],
+        "x_right": x[..., flank:],
+        "y_base_left": y_base[:, :flank],
+        "y_base_right": y_base[:, flank + length :],
+    }
+
+
 def control_arrays(test: dict[str, np.ndarray], flanks: pd.DataFrame, fasta, seed: int) -> dict[str, np.ndarray]:
     """Control negatives of the test positives: one dinucleotide shuffle of each (x_shuffled, same order) and
     the peak-flank windows (x_flanks, with chrom_flanks and start_flanks).
@@ -114,13 +147,18 @@ def run(
     base_label_source: Literal["auto", "interval", "summit"],
     summit_half_width: int,
     max_peak_width: int,
+    train_flank: int,
     seed: int,
 ) -> None:
     """Write one npz per split (``out``: train, val, test) from regions.tsv.gz, and the test positives' controls
     (``out``: controls; :func:`control_arrays`) from them and flanks.tsv.gz.
 
     The per-base label source is resolved once over all splits (see :func:`base_label_intervals`).
+    The training windows also get ``train_flank`` bp of sequence and labels each side
+    (:func:`flank_arrays`), from which training crops shifted windows; x, y_base stay the windows.
     """
+    if train_flank < 0:
+        raise ValueError(f"train_flank must be >= 0, got {train_flank}")
     check_outputs(out, (*SPLITS, "controls"))
     table = read_regions(regions)
     fasta = open_genome(genome)
@@ -132,6 +170,8 @@ def run(
     for split in SPLITS:
         part = table[table["split"] == split].reset_index(drop=True)
         arrays = encode_regions(part, fasta, source=source, **options)
+        if split == "train" and train_flank > 0:
+            arrays |= flank_arrays(part, fasta, train_flank, source=source, **options)
         save_encoded(out[split], **arrays, chrom=part["chrom"].to_numpy(dtype=str), start=part["start"].to_numpy())
         print(f"{split}: x {arrays['x'].shape}, positives {int(arrays['y'].sum())}")
         if split == "test":

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 ALPHABET = "ACGT"
+#: Code of an unknown base (N, IUPAC, off the chromosome): an all-zero one-hot column.
+N_CODE = 4
 
-#: ASCII byte -> base code (0..3 for ACGT, either case; 4 for anything else, i.e. N/IUPAC).
-BASE_CODE = np.full(256, 4, dtype=np.uint8)
+#: ASCII byte -> base code (0..3 for ACGT, either case; N_CODE for anything else).
+BASE_CODE = np.full(256, N_CODE, dtype=np.uint8)
 for _i, _b in enumerate(ALPHABET):
     BASE_CODE[ord(_b)] = _i
     BASE_CODE[ord(_b.lower())] = _i

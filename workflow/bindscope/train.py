@@ -318,7 +318,7 @@ def run(
         data.setup()
         params = dict(model_params)
         if takes_input_length(model):
-            params.setdefault("input_length", int(data.datasets["train"].tensors[0].shape[-1]))
+            params.setdefault("input_length", data.window)
         return BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses), data
 
     with temporary_dir(out["ckpt"]) as workdir:

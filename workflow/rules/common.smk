@@ -58,6 +58,7 @@ from bindscope.layout import (  # noqa: E402
 )
 from bindscope.configcheck import check_config, check_config_files  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
+from bindscope.shifts import max_shift, training_flank  # noqa: E402
 from bindscope.io import check_writable  # noqa: E402
 from bindscope.genome import genome_format  # noqa: E402
 from bindscope.resources import genome_mb, mem_mb  # noqa: E402
