@@ -10,15 +10,9 @@ import pandas as pd
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import SPLITS, read_regions, save_encoded
 from bindscope.layout import CONTROL_KINDS, check_outputs
-from bindscope.sequence import N_CODE, one_hot_codes
+from bindscope.sequence import one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
-
-
-def padded_window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
-    """Base codes (N, length) uint8 of windows that may run past either end of the chromosome: N (4) there."""
-    offsets = starts[:, None] + np.arange(length)
-    inside = (offsets >= 0) & (offsets < len(chrom_seq))
-    return np.where(inside, chrom_seq[np.clip(offsets, 0, len(chrom_seq) - 1)], N_CODE).astype(np.uint8)
+from bindscope.tiling import windows_one_hot
 
 
 def window_codes(chrom_seq: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
@@ -103,17 +97,11 @@ def flank_arrays(regions: pd.DataFrame, fasta, flank: int, **label_options) -> d
     """
     length = int((regions["end"] - regions["start"]).iloc[0]) if len(regions) else 0
     wide = regions.assign(start=regions["start"] - flank, end=regions["end"] + flank)
-    codes = np.empty((len(regions), length + 2 * flank), dtype=np.uint8)
-    for chrom, idx in wide.groupby("chrom", sort=False).indices.items():
-        seq = chrom_codes(fasta, chrom)
-        starts = wide["start"].to_numpy()[idx]
-        codes[idx, :flank] = padded_window_codes(seq, starts, flank)
-        codes[idx, flank + length :] = padded_window_codes(seq, starts + flank + length, flank)
+    x = windows_one_hot(fasta, wide, length + 2 * flank)
     y_base = base_labels(wide, length + 2 * flank, **label_options)
-    x = one_hot_codes(np.concatenate([codes[:, :flank], codes[:, flank + length :]], axis=1))
     return {
         "x_left": x[..., :flank],
-        "x_right": x[..., flank:],
+        "x_right": x[..., flank + length :],
         "y_base_left": y_base[:, :flank],
         "y_base_right": y_base[:, flank + length :],
     }
