@@ -8,6 +8,7 @@ import pytest
 from bindscope.compare_methods import METHOD_COLUMNS
 from bindscope.io import read_json, save_encoded, write_json, write_table
 from bindscope.motifdb import Motif, write_meme
+from bindscope.render import fmt
 from bindscope.report import run
 
 
@@ -142,6 +143,9 @@ def test_report_shows_models_side_by_side(tmp_path):
     write_json({"warnings": ["peaks.bed: 7 duplicate peak lines ignored"]}, tmp_path / "validation.json")
     write_meme([Motif("MA0139.2", "CTCF", np.full((4, 6), 0.25))], tmp_path / "db.meme")
     variant_files = {name: write_variant_files(tmp_path / "variants" / name) for name in models}
+    track = {"track_per_base": {"auroc": 0.9312, "auprc": 0.4567, "bases": 10, "bound_bases": 2}, "window": 50, "tile_margin": 12}
+    track["centred_windows"] = {"positives": 2, "median_correlation": 0.9876, "median_maxima_distance": 4.0, "maxima_within_20bp": 0.95}
+    write_json(track, tmp_path / "unet.consistency.json")
     run(
         "CTCF",
         "peaks.bed",
@@ -157,8 +161,13 @@ def test_report_shows_models_side_by_side(tmp_path):
         variants={name: f["table"] for name, f in variant_files.items()},
         variant_logos={name: f["logos"] for name, f in variant_files.items()},
         variant_nulls={name: f["null"] for name, f in variant_files.items()},
+        consistency={"unet": str(tmp_path / "unet.consistency.json")},
     )
     page = (tmp_path / "report.html").read_text()
+    assert "Genome-wide tracks against the centred windows" in page
+    unet = read_json(files["unet"]["metrics"])
+    assert f"<td>unet</td><td>0.9312</td><td>0.4567</td><td>{fmt(unet['base_auroc'])}</td><td>{fmt(unet['base_auprc'])}</td>" in page
+    assert "<td>0.9876</td><td>4</td><td>0.95</td><td>12</td>" in page
     assert page.count("<h3>Variant effects</h3>") == 2 and "2 variants scored (1 not scored" in page
     assert "of 3 random single-base" in page and page.count('alt="variant 1: c1:10 A&gt;T"') == 2
     assert "<td>MA0139.2 CTCF</td>" in page and "REF C does not match" not in page  # the unscored are in the file only
@@ -209,6 +218,7 @@ def report_without_comparison(tmp_path, **changes) -> None:
 def test_without_the_comparison_the_report_says_which_methods_ran_and_shows_no_table(tmp_path):
     report_without_comparison(tmp_path)
     page = (tmp_path / "report.html").read_text()
+    assert "Genome-wide tracks" not in page  # no per-base track ran
     assert "Attributions: deep_lift_shap scores every attributed test positive" in page
     assert "the saliency maps also draw saliency" in page and "interpret.compare_methods: true</code> to run it" in page
     assert "Pearson with ISM" not in page and "closest to ISM" not in page

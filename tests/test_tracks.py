@@ -24,16 +24,28 @@ def regions_table(path):
     return path
 
 
+def encoded_test_split(tiny_genome, path):
+    """The encoded test windows of :func:`regions_table` (its test rows, a positive labelled over its whole window)."""
+    table = pd.DataFrame({"chrom": ["chr4", "chr2", "chr2"], "start": [3_000, 2_000, 5_000], "y": [1, 1, 0]})
+    x = windows_one_hot(open_genome(tiny_genome / "genome.fa"), table, WINDOW)
+    y_base = np.repeat(table["y"].to_numpy(np.uint8)[:, None], WINDOW, axis=1)
+    y = table["y"].to_numpy(np.uint8)
+    save_encoded(path, x=x, y=y, y_base=y_base, chrom=table["chrom"].to_numpy(str), start=table["start"].to_numpy())
+    return path
+
+
 def run_tracks(tiny_genome, tmp_path, ckpt, **options) -> dict[str, str]:
     """tracks.run on scores.npz and the regions table in ``tmp_path``; its outputs under ``tmp_path / "t"``."""
     out = {
         "contributions_unet": str(tmp_path / "t" / "unet.contributions.bw"),
         "probabilities_unet": str(tmp_path / "t" / "unet.probabilities.bw"),
+        "consistency_unet": str(tmp_path / "t" / "unet.consistency.json"),
         "session": str(tmp_path / "t" / "igv_session.xml"),
     }
     tracks.run(
         {"unet": str(tmp_path / "scores.npz")}, str(regions_table(tmp_path / "regions.tsv.gz")), str(tiny_genome / "genome.fa"),
-        str(tiny_genome / "peaks.narrowPeak"), out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)}, **options,
+        str(tiny_genome / "peaks.narrowPeak"), out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
+        test=str(encoded_test_split(tiny_genome, tmp_path / "test.npz")), **options,
     )  # fmt: skip
     return out
 
@@ -96,3 +108,30 @@ def test_tracks_with_a_margin_keep_each_tiles_central_part(tiny_genome, tmp_path
     for s, p in zip(starts, prob, strict=True):
         lo = max(0, s + margin)
         assert np.allclose(read_bigwig(out["probabilities_unet"], "chr2", lo, s + WINDOW - margin), p[lo - s : WINDOW - margin], atol=1e-6)
+
+
+def test_the_track_is_scored_against_the_test_labels_and_the_centred_windows(tiny_genome, tmp_path):
+    import json
+
+    from bindscope.consistency import BinnedCounts, agreement
+
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
+    out = run_tracks(tiny_genome, tmp_path, ckpt, tile_margin=16)
+    found = json.loads(open(out["consistency_unet"]).read())
+    assert found["window"] == WINDOW and found["tile_margin"] == 16
+    # per base over the test chromosomes (chr2, chr4): the two positives' windows bound, every other base not
+    fasta = open_genome(tiny_genome / "genome.fa")
+    counts = BinnedCounts()
+    for chrom in ("chr2", "chr4"):
+        values = read_bigwig(out["probabilities_unet"], chrom, 0, fasta.sizes[chrom])
+        positions = np.flatnonzero(~np.isnan(values))
+        start = {"chr2": 2_000, "chr4": 3_000}[chrom]
+        counts.add(values[positions], (positions >= start) & (positions < start + WINDOW))
+    assert found["track_per_base"] == counts.areas() and found["track_per_base"]["bound_bases"] == 2 * WINDOW
+    # agreement: the track over each positive's window against that window scored on its own
+    model, _ = models.load(ckpt)
+    test = np.load(tmp_path / "test.npz")
+    centred = predict_probabilities(model, test["x"][:2])
+    tiled = np.stack([read_bigwig(out["probabilities_unet"], c, s, s + WINDOW) for c, s in (("chr4", 3_000), ("chr2", 2_000))])
+    assert found["centred_windows"] == agreement(tiled, centred) and found["centred_windows"]["positives"] == 2

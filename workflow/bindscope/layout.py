@@ -83,7 +83,10 @@ VARIANTS = {
 #: each per-base model over the test chromosomes (bigWig), and an IGV session loading them.
 TRACKS = {"session": "results/{tf}/tracks/igv_session.xml"}
 TRACKS_PER_MODEL = {"contributions": "results/{tf}/tracks/{model}.contributions.bw"}
-TRACKS_PER_BASE = {"probabilities": "results/{tf}/tracks/{model}.probabilities.bw"}
+TRACKS_PER_BASE = {
+    "probabilities": "results/{tf}/tracks/{model}.probabilities.bw",
+    "consistency": "results/{tf}/tracks/{model}.consistency.json",
+}
 REPORT = {"html": "results/{tf}/report.html", "rows": "results/{tf}/summary_rows.tsv"}
 SUMMARY = {"tsv": "results/summary.tsv", "html": "results/summary.html"}
 

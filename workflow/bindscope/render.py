@@ -28,10 +28,20 @@ def image_uri(path: str | Path) -> str:
 
 
 def tf_report(
-    tf: str, peaks: str, expected: str | None, qc: dict, rows: list[dict], models: list[dict], figures: dict, notes: list[str]
+    tf: str,
+    peaks: str,
+    expected: str | None,
+    qc: dict,
+    rows: list[dict],
+    models: list[dict],
+    figures: dict,
+    notes: list[str],
+    consistency: list[dict] | None = None,
 ) -> str:
-    """The per-TF page; ``figures`` holds the data URIs roc, pr and tracks (empty string: no tracks)."""
+    """The per-TF page; ``figures`` holds the data URIs roc, pr and tracks (empty string: no tracks);
+    ``consistency``: one row per per-base model's genome-wide track (none: the tracks did not run)."""
     return ENVIRONMENT.get_template("tf_report.html.j2").render(
+        consistency=consistency or [],
         notes=notes,
         tf=tf,
         peaks=peaks,

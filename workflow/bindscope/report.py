@@ -128,6 +128,16 @@ def check_keys(models: list[str], baselines: list[str], **files: dict[str, str])
             raise ValueError(f"report: --{kind} names {list(given)}, expected {wanted}")
 
 
+def consistency_rows(consistency: dict[str, str], metrics: dict[str, dict]) -> list[dict]:
+    """One row per per-base model: its track consistency (tracks stage) beside its centred windows' per-base areas."""
+    rows = []
+    for name, path in consistency.items():
+        found = read_json(path)
+        scored = metrics[name]  # evaluate's metrics.json: the per-base areas sit beside the window's
+        rows.append({"model": name, **found, "window_base_auroc": scored.get("base_auroc"), "window_base_auprc": scored.get("base_auprc")})
+    return rows
+
+
 def run(
     tf: str,
     peaks: str,
@@ -151,6 +161,7 @@ def run(
     variants: dict[str, str] | None = None,
     variant_logos: dict[str, str] | None = None,
     variant_nulls: dict[str, str] | None = None,
+    consistency: dict[str, str] | None = None,
 ) -> None:
     """Write ``out``: the TF's page (html) and its summary rows (rows: one per model, then one per baseline).
 
@@ -208,7 +219,9 @@ def run(
     arrays = {name: load_npz(predictions[name]) for name in models}
     figures["tracks"] = figure_uri(track_figure(attributions, arrays, examples)) if examples else ""
     with atomic_path(out["html"]) as tmp:
-        tmp.write_text(tf_report(tf, peaks, expected_label(expected, motif_db), qc_data, list(rows.values()), sections, figures, notes))
+        page = tf_report(tf, peaks, expected_label(expected, motif_db), qc_data, list(rows.values()), sections, figures, notes,
+                         consistency_rows(consistency or {}, all_metrics))  # fmt: skip
+        tmp.write_text(page)
     write_table(summary_table(list(rows.values())), out["rows"])
     for r in rows.values():
         print({k: r[k] for k in ("tf", "model", "auroc", "base_auprc", "summit_distance_median", "top_match_name", "recovered")})

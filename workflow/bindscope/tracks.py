@@ -18,10 +18,11 @@ import numpy as np
 import torch
 
 from bindscope import models
-from bindscope.bigwig import chromosome_tracks, write_bigwig
+from bindscope.bigwig import chromosome_tracks, read_bigwig, write_bigwig
+from bindscope.consistency import BinnedCounts, agreement, bound, labelled_intervals
 from bindscope.genome import chrom_sizes, open_genome, padded_window_codes
 from bindscope.inference import predict_probabilities
-from bindscope.io import atomic_path, load_npz, read_regions
+from bindscope.io import atomic_path, load_npz, read_regions, write_json
 from bindscope.sequence import one_hot_codes
 from bindscope.splits import parse_interval
 from bindscope.tiling import tile_starts
@@ -82,6 +83,27 @@ def probability_track(model: torch.nn.Module, fasta, spans: list[tuple[str, int,
             yield chrom, (positions[inside], values[inside])
 
 
+def tallied(pieces, intervals: dict[str, np.ndarray], counts: BinnedCounts):
+    """The track's pieces, passed on as they are, each base counted in ``counts`` as bound or not (``intervals``)."""
+    for chrom, (positions, values) in pieces:
+        counts.add(values, bound(positions, intervals.get(chrom)))
+        yield chrom, (positions, values)
+
+
+def track_consistency(model: torch.nn.Module, track: str, test: dict[str, np.ndarray], counts: BinnedCounts, batch_size: int) -> dict:
+    """The track's per-base areas over the test split (``counts``) and its agreement with the centred test positives.
+
+    The centred windows' per-base probabilities are those evaluate reports (both strands); the track's
+    values over the same bases are read back from the written bigWig.
+    """
+    positive = test["y"] == 1
+    window = test["x"].shape[-1]
+    centred = predict_probabilities(model, test["x"][positive], batch_size)
+    spans = zip(test["chrom"][positive], test["start"][positive], strict=True)
+    tiled = np.stack([read_bigwig(track, str(c), int(s), int(s) + window) for c, s in spans]) if positive.any() else centred
+    return {"track_per_base": counts.areas(), "centred_windows": agreement(tiled, centred)}
+
+
 def igv_session(genome: str, peaks: str, tracks: dict[str, str], locus: str, folder: str | os.PathLike) -> str:
     """IGV session XML loading ``genome``, ``peaks`` and ``tracks`` (name -> bigWig), paths relative to ``folder``."""
 
@@ -117,10 +139,14 @@ def run(
     threads: int,
     ckpts: dict[str, str] | None = None,
     qc: str | None = None,
+    test: str | None = None,
 ) -> None:
     """Write ``out``: ``contributions_<model>`` for each model of ``scores``, ``probabilities_<model>`` for each
     per-base model of ``ckpts`` (over the test chromosomes of ``regions``, or the test blocks that the regions
-    stage's ``qc`` lists), and ``session`` (IGV XML)."""
+    stage's ``qc`` lists) with its ``consistency_<model>`` against the encoded ``test`` split
+    (:mod:`bindscope.consistency`), and ``session`` (IGV XML)."""
+    if ckpts and not test:
+        raise ValueError("per-base tracks need the encoded test split (test) for their consistency")
     torch.set_num_threads(threads)
     fasta = open_genome(genome)
     sizes = chrom_sizes(fasta)
@@ -130,13 +156,20 @@ def run(
         written[f"{name} contributions"] = out[f"contributions_{name}"]
         print(f"{name}: contributions on {n} bases")
     spans = test_spans(regions, sizes, qc)
+    encoded = load_npz(test) if ckpts else {}
+    labelled = labelled_intervals(encoded["chrom"], encoded["start"], encoded["y_base"]) if ckpts else {}
     for name, ckpt in (ckpts or {}).items():
         model, _ = models.load(ckpt)
         if not models.is_per_base(model):
             raise ValueError(f"model {name} gives one probability per sequence: no per-base track")
-        n = write_bigwig(out[f"probabilities_{name}"], sizes, probability_track(model, fasta, spans, window, tile_margin, batch_size))
+        counts = BinnedCounts()
+        pieces = tallied(probability_track(model, fasta, spans, window, tile_margin, batch_size), labelled, counts)
+        n = write_bigwig(out[f"probabilities_{name}"], sizes, pieces)
         written[f"{name} probability"] = out[f"probabilities_{name}"]
         print(f"{name}: probabilities on {n} bases of {len(spans)} test spans {[f'{c}:{a}-{b}' for c, a, b in spans[:5]]}")
+        found = track_consistency(model, out[f"probabilities_{name}"], encoded, counts, batch_size)
+        write_json(found | {"window": window, "tile_margin": tile_margin}, out[f"consistency_{name}"])
+        print(f"{name}: track consistency {found}")
     with atomic_path(out["session"]) as tmp:
         Path(tmp).write_text(igv_session(genome, peaks, written, first_positive_locus(regions), Path(out["session"]).parent))
     print(f"IGV session: {out['session']} (File > Open Session)")

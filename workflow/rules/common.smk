@@ -236,6 +236,20 @@ def comparison_args(flag, pattern):
     return get
 
 
+def consistency_files(wildcards):
+    """Input function: each per-base model's track consistency when the tracks run (config tracks.enabled), else none."""
+    if not config["tracks"]["enabled"]:
+        return []
+    return per_model(TRACKS_PER_BASE["consistency"], per_base_models)(wildcards)
+
+
+def consistency_args(wildcards):
+    """Params function: --consistency and the model=path items of :func:`consistency_files`, or nothing."""
+    if not config["tracks"]["enabled"] or not per_base_models(wildcards.tf):
+        return []
+    return ["--consistency", *per_model_items(TRACKS_PER_BASE["consistency"], per_base_models)(wildcards)]
+
+
 def map_methods():
     """The methods a saliency map draws: interpret's (its scores), then interpret.map_methods."""
     method = config["interpret"]["method"]

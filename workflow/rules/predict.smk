@@ -87,6 +87,7 @@ rule tracks:
         ckpts=per_model(MODEL["ckpt"], per_base_models),
         regions=REGIONS["regions"],
         qc=REGIONS["qc"],
+        test=fill(ENCODED, split="test"),
         genome=genome_file,
         peaks=sample_file("peaks"),
     output:
@@ -111,7 +112,8 @@ rule tracks:
         batch_size=config["predict"]["batch_size"],
     shell:
         "python -m bindscope tracks --scores {params.scores:q} {params.ckpts:q} "
-        "--regions {input.regions:q} --qc {input.qc:q} --genome {input.genome:q} "
+        "--regions {input.regions:q} --qc {input.qc:q} --test {input.test:q} "
+        "--genome {input.genome:q} "
         "--peaks {input.peaks:q} --out {params.out:q} --window {params.window:q} "
         "--tile-margin {params.tile_margin:q} "
         "--batch-size {params.batch_size:q} --threads {threads} > {log:q} 2>&1"

@@ -14,6 +14,7 @@ rule report:
         logos=per_model(MOTIFS["logos"]),
         maps=per_model(MAPS),
         variants=variant_files,
+        consistency=consistency_files,
     output:
         html=report(
             REPORT["html"],
@@ -50,6 +51,7 @@ rule report:
         logos=per_model_items(MOTIFS["logos"]),
         maps=per_model_items(MAPS),
         variants=variant_args,
+        consistency=consistency_args,
         expected=optional_flag("motif", "expected-motif"),
         note=baseline_note,
     shell:
@@ -60,7 +62,7 @@ rule report:
         "{params.methods:q} "
         "--tomtom {params.tomtom:q} --tomtom-all {params.tomtom_all:q} --logos {params.logos:q} "
         "{params.tomtom_gradient:q} --maps {params.maps:q} "
-        "--out {params.out:q} {params.variants:q} "
+        "--out {params.out:q} {params.variants:q} {params.consistency:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
 
 
