@@ -247,7 +247,10 @@ def consistency_args(wildcards):
     """Params function: --consistency and the model=path items of :func:`consistency_files`, or nothing."""
     if not config["tracks"]["enabled"] or not per_base_models(wildcards.tf):
         return []
-    return ["--consistency", *per_model_items(TRACKS_PER_BASE["consistency"], per_base_models)(wildcards)]
+    return [
+        "--consistency",
+        *per_model_items(TRACKS_PER_BASE["consistency"], per_base_models)(wildcards),
+    ]
 
 
 def map_methods():

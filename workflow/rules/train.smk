@@ -23,7 +23,9 @@ rule train:
         base_loss_weight=config["train"]["base_loss_weight"],
         patience=config["train"]["patience"],
         min_delta=config["train"]["min_delta"],
-        max_shift=lambda wildcards: max_shift(config["train"]["max_shift"], wildcards.model),
+        max_shift=lambda wildcards: max_shift(
+            config["train"]["max_shift"], wildcards.model
+        ),
         reverse_complement=config["train"]["reverse_complement"],
         restarts=lambda wildcards: config["train"]["restarts"].get(wildcards.model, 1),
         restart_validations=config["train"]["restart_validations"],
