@@ -15,7 +15,7 @@ import yaml
 from bindscope import models
 from bindscope.bigwig import read_bigwig
 from bindscope.demo import DEMO_TFS
-from bindscope.genome import open_genome, region_codes
+from bindscope.genome import open_genome, padded_window_codes, region_codes
 from bindscope.io import load_npz, read_regions
 from bindscope.jaspar import fetch_jaspar_motif
 from bindscope.motifdb import log_odds
@@ -27,23 +27,38 @@ pytestmark = pytest.mark.e2e
 TF = "CTCF"
 
 
-def site_breaking_variants(fasta, positives: pd.DataFrame, n: int) -> list[tuple[str, int, str, str, int]]:
+def site_scores(codes: np.ndarray, pwm: np.ndarray) -> np.ndarray:
+    """Log-odds score of ``pwm`` at each start of ``codes``, forward (row 0) and reverse strand (row 1)."""
+    weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()
+    return torch.nn.functional.conv1d(torch.from_numpy(one_hot_codes(codes)[None]).float(), weight)[0].numpy()
+
+
+def site_breaking_variants(fasta, positives: pd.DataFrame, n: int, window: int = 400) -> list[tuple[str, int, str, str, int]]:
     """(chrom, 1-based pos, ref, alt, site start) changing the most informative base of the best planted CTCF site
-    of each of the first ``n`` test positives that holds a full-strength site, to the matrix's least likely base."""
+    of each of the first ``n`` test positives that holds a full-strength site, to the matrix's least likely base.
+
+    Only sites that are the one CTCF site of the variant's window (no other site at half strength or more)
+    are taken: where the window keeps a second site, breaking one leaves the model's answer near
+    saturation, and the variant's effect says as much about the other site as about this one.
+    """
     pwm = log_odds(fetch_jaspar_motif(DEMO_TFS[TF]).ppm, np.full(4, 0.25), 0.01)
+    full, width = pwm.max(axis=0).sum(), pwm.shape[1]
     found = []
     for row in positives.itertuples():
         codes = region_codes(fasta, row.chrom, row.start, row.end)
-        x = torch.from_numpy(one_hot_codes(codes)[None]).float()
-        weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()
-        scores = torch.nn.functional.conv1d(x, weight)[0].numpy()
+        scores = site_scores(codes, pwm)
         strand, start = np.unravel_index(scores.argmax(), scores.shape)
-        if scores[strand, start] < 0.8 * pwm.max(axis=0).sum():
+        if scores[strand, start] < 0.8 * full:
             continue
         oriented = pwm if strand == 0 else pwm[::-1, ::-1]
         j = int(np.argmax(oriented.max(axis=0) - oriented.min(axis=0)))
-        alt = ALPHABET[int(np.argmin(oriented[:, j]))]
-        found.append((row.chrom, row.start + start + j + 1, ALPHABET[codes[start + j]], alt, row.start + start))
+        pos = row.start + start + j  # 0-based; the variant's window is [pos - window / 2, pos + window / 2)
+        lo = pos - window // 2
+        around = site_scores(padded_window_codes(fasta, row.chrom, np.array([lo]), window + width - 1)[0], pwm).max(axis=0)
+        others = np.abs(np.arange(len(around)) - (row.start + start - lo)) >= width
+        if around[others].max() >= 0.5 * full:
+            continue
+        found.append((row.chrom, pos + 1, ALPHABET[codes[start + j]], ALPHABET[int(np.argmin(oriented[:, j]))], row.start + start))
         if len(found) == n:
             break
     return found
