@@ -99,7 +99,7 @@ def test_a_unet_trained_on_shifted_windows_answers_wherever_the_site_sits(tmp_pa
     """Issue 29: training windows always centred on their site teach the U-Net where sites usually are.
 
     Trained on the same centred windows, cropped from their 30 bp flanks at shifts of up to +/- 30 bp
-    (half the window, as the shipped U-Net's 150 bp of 400), the U-Net gives the planted site the same
+    (half the window; the shipped U-Net's 100 bp are a quarter of 400), the U-Net gives the planted site the same
     probability (spread over positions measured 0.065, between even and odd offsets: the U-Net halves
     its resolution by strided convolutions; tolerance 0.1) wherever it sits at least a
     tiling margin (a quarter window) from the edges, and puts its maximum on the site. Without the
