@@ -37,6 +37,7 @@ import yaml
 
 from bindscope import encode, interpret, motif_db, motifs, regions, train
 from bindscope.baselines import kmer_lr, pwm_scan
+from bindscope.consistency import agreement
 from bindscope.demo import make_demo, make_weak_demo
 from bindscope.genome import open_genome
 from bindscope.inference import predict_probabilities, sequence_scores
@@ -188,13 +189,13 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: 
     track = {}
     if tiling and prob.ndim == 2:  # the genome-wide tiling (tracks) against these centred windows, test positives
         sys.path.insert(0, str(Path(__file__).parent))  # bench/tiling_margin.py
-        from tiling_margin import agreement_stats, tiled_tracks
+        from tiling_margin import tiled_tracks
 
         fasta = open_genome((folder / "genome.txt").read_text())
         margin = config["predict"]["tile_margin"]
         margin = prob.shape[1] // 4 if margin == "auto" else int(margin)  # as rule tracks resolves it
         tracks = tiled_tracks(load(out["ckpt"])[0], fasta, test["chrom"], test["start"], prob.shape[1], margin)
-        track = agreement_stats(tracks[test["y"] == 1], prob[test["y"] == 1])
+        track = agreement(tracks[test["y"] == 1], prob[test["y"] == 1])
         # the per-base answer a user reads from the genome-wide track, on the test windows' bases
         track["track_base_auprc"] = binary_metrics(test["y_base"].ravel(), tracks.ravel(), 0.5)["auprc"]
     log = pd.read_csv(out["log"])

@@ -4,7 +4,8 @@ For a finished run folder (default: bench/out/demo, the demo run of bench/demo),
 the genome in overlapping tiles anchored at each chromosome's start, keeping each tile's central part
 (``margin`` bp dropped at either end; margin 0 is the adjacent tiling tracks used before issue 29), and
 the track is compared with evaluate's per-base probabilities of the same bases for every test positive
-(eval/unet/predictions.npz): Pearson correlation over the window, and the distance between the two maxima.
+(eval/unet/predictions.npz): Pearson correlation over the window, and the distance between the two maxima
+(bindscope.consistency, as the tracks stage reports them).
 Only tiles overlapping a test positive are scored, exactly as the genome-wide tiling would score them.
 
 Prints and writes (--out) per TF and margin: median correlation, share of positives whose maxima lie
@@ -23,6 +24,7 @@ import pandas as pd
 import torch
 
 from bindscope import models
+from bindscope.consistency import agreement as consistency_agreement
 from bindscope.genome import open_genome
 from bindscope.inference import predict_probabilities
 from bindscope.io import load_npz
@@ -52,18 +54,9 @@ def tiled_tracks(model, fasta, chroms, starts, window: int, margin: int) -> np.n
     return np.stack([track_over(model, fasta, str(c), int(s), int(s) + window, window, margin) for c, s in spans])
 
 
-def agreement_stats(tracks: np.ndarray, centred: np.ndarray) -> dict[str, float]:
-    """Median correlation of tracks with the centred windows' probabilities (N, window), and the share of maxima within 20 bp."""
-    corr, near = [], []
-    for track, values in zip(tracks, centred.astype(np.float64), strict=True):
-        corr.append(np.corrcoef(track, values)[0, 1] if track.std() > 0 and values.std() > 0 else np.nan)
-        near.append(abs(int(np.argmax(track)) - int(np.argmax(values))) <= 20)
-    return {"median_correlation": float(np.nanmedian(corr)), "maxima_within_20bp": float(np.mean(near))}
-
-
 def track_agreement(model, fasta, chroms, starts, centred: np.ndarray, margin: int) -> dict[str, float]:
-    """:func:`agreement_stats` of the tiled track over the windows of centred (N, window)."""
-    return agreement_stats(tiled_tracks(model, fasta, chroms, starts, centred.shape[1], margin), centred)
+    """The tracks stage's :func:`~bindscope.consistency.agreement` of the tiled track with the centred windows (N, window)."""
+    return consistency_agreement(tiled_tracks(model, fasta, chroms, starts, centred.shape[1], margin), centred)
 
 
 def agreement(run: Path, tf: str, genome: str, margins: list[int]) -> list[dict]:

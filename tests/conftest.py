@@ -24,6 +24,13 @@ def train_options(model: str) -> dict:
     return CONFIG["train"] | {"restarts": 1, "max_shift": max_shift(CONFIG["train"]["max_shift"], model)}
 
 
+def jaspar_motifs(tax_groups: list[str]) -> list:
+    """The JASPAR2024 CORE matrices of ``tax_groups`` as rule motif_db exports them (Motif objects)."""
+    from bindscope.jaspar import from_jaspar, jaspar_records
+
+    return [from_jaspar(r) for r in jaspar_records("JASPAR2024", "CORE", tax_groups)]
+
+
 #: The workflow tests' scenario (fewer epochs and references), applied over the shipped configuration.
 TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
 #: Over TEST_CONFIG: the shipped attribution, without the method comparison the scenario turns on.

@@ -1,7 +1,7 @@
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from bindscope.consistency import BinnedCounts, agreement, bound, labelled_intervals
+from bindscope.consistency import BinnedCounts, agreement, bound, labelled_intervals, maxima_distance
 
 
 def test_binned_areas_match_the_exact_ones():
@@ -45,3 +45,21 @@ def test_agreement_of_identical_and_shifted_answers():
     gaps = window.copy()
     gaps[:, :10] = np.nan  # bases the track left out (all-N tiles)
     assert agreement(gaps, window)["median_correlation"] == 1.0
+
+
+def test_maxima_of_saturated_answers_are_their_plateaus():
+    """A core saturated in float16 (evaluate's precision) is a plateau: any of its bases is the maximum."""
+    centred = np.full(100, 0.01)
+    centred[30:70] = 0.99995  # 1.0 in float16
+    track = centred.copy()
+    track[65] = 0.99999  # the track's own maximum, 35 bp past the plateau's first base
+    assert int(np.argmax(centred.astype(np.float16))) == 30 and int(np.argmax(track)) == 65
+    assert maxima_distance(track, centred) == 0
+    beside = np.full(100, 0.01)
+    beside[75:95] = 0.99995  # a plateau of its own, 6 bp past the window's last maximal base
+    assert maxima_distance(beside, centred) == 6
+    apart = np.full(100, 0.01)
+    apart[90] = 0.9
+    assert maxima_distance(apart, centred) == 21
+    with_gaps = np.where(np.arange(100) < 50, np.nan, apart)
+    assert maxima_distance(with_gaps, centred) == 21

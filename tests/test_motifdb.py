@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from bindscope.errors import InputError
-from bindscope.jaspar import fetch_jaspar, fetch_jaspar_motif
+from bindscope.jaspar import fetch_jaspar_motif
 from bindscope.motifdb import Motif, base_id, find_motif, read_meme, write_meme
+from conftest import jaspar_motifs
 
 
 def test_meme_round_trip(tmp_path):
@@ -52,7 +53,7 @@ def test_find_motif_ignores_version_and_accepts_names():
 
 
 def test_pyjaspar_offline():
-    fungi = fetch_jaspar("JASPAR2024", "CORE", ["fungi"])
+    fungi = jaspar_motifs(["fungi"])
     assert any(m.id == "MA0363.3" and m.name == "REB1" for m in fungi)
     ctcf = fetch_jaspar_motif("MA0139.2")
     assert ctcf.name == "CTCF" and ctcf.ppm.shape == (4, 15)

@@ -4,7 +4,7 @@ from memelite import tomtom
 from scipy.stats import false_discovery_control
 
 from bindscope.errors import InputError
-from bindscope.jaspar import fetch_jaspar, jaspar_records, taxa_table
+from bindscope.jaspar import jaspar_records, taxa_table
 from bindscope.motif_db import run as write_motif_db
 from bindscope.motifdb import Motif, read_meme
 from bindscope.motifs import (
@@ -19,11 +19,12 @@ from bindscope.motifs import (
     run_modisco,
     tomtom_matches,
 )
+from conftest import jaspar_motifs
 
 
 @pytest.fixture(scope="module")
 def fungi():
-    return fetch_jaspar("JASPAR2024", "CORE", ["fungi"])
+    return jaspar_motifs(["fungi"])
 
 
 def test_tomtom_names_a_noisy_copy_and_its_reverse_complement(fungi):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bindscope.segments import call_segments, label_segments, overlap_scores, remove_short_segments, segment_counts
+from bindscope.segments import label_segments, overlap_scores, remove_short_segments, segment_counts
 
 
 def _rows(*strings: str) -> np.ndarray:
@@ -26,11 +26,6 @@ def test_min_segment_one_keeps_everything():
     calls = _rows("1010", "0001")
     assert remove_short_segments(calls, 1).tolist() == calls.tolist()
     assert remove_short_segments(np.zeros((2, 4), bool), 5).sum() == 0
-
-
-def test_call_segments_thresholds_then_filters():
-    prob = np.array([[0.9, 0.6, 0.2, 0.7, 0.4, 0.8, 0.8, 0.55]])
-    assert call_segments(prob, 0.5, 2).astype(int).tolist() == [[1, 1, 0, 0, 0, 1, 1, 1]]
 
 
 def test_overlap_scores_on_known_masks():

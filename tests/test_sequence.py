@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bindscope.sequence import check_one_hot, decode, encode_bases, gc_content, one_hot, one_hot_codes, reverse_complement
+from bindscope.sequence import check_one_hot, decode, encode_bases, one_hot, one_hot_codes, reverse_complement
 
 
 def test_one_hot_round_trips_and_n_is_all_zero():
@@ -21,13 +21,6 @@ def test_one_hot_codes_is_vectorised_over_batches():
 
 def test_reverse_complement():
     assert decode(reverse_complement(one_hot("AACGTN"))) == "NACGTT"
-
-
-def test_gc_content_ignores_n():
-    x = np.stack([one_hot("GGCCAATT"), one_hot("GCNNNNNA"), one_hot("NNNNNNNN")])
-    gc = gc_content(x)
-    np.testing.assert_allclose(gc[:2], [0.5, 2 / 3])
-    assert np.isnan(gc[2])
 
 
 def test_encode_bases_accepts_bytes_and_str():

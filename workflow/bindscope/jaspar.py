@@ -24,11 +24,6 @@ def jaspar_records(release: str, collection: str, tax_groups: list[str]) -> list
     return records
 
 
-def fetch_jaspar(release: str, collection: str, tax_groups: list[str]) -> list[Motif]:
-    """Latest version of every JASPAR matrix in a collection and taxonomic groups (pyjaspar, offline)."""
-    return [from_jaspar(r) for r in jaspar_records(release, collection, tax_groups)]
-
-
 def taxa_table(records: list) -> pd.DataFrame:
     """The taxonomic group of each record (columns id, name, taxon; e.g. MA0303.3, GCN4, fungi)."""
     taxa = [str(r.tax_group or "").lower() for r in records]

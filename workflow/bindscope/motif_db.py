@@ -1,29 +1,26 @@
 """Stage motif_db: the motif database Tomtom names patterns against, as one MEME file.
 
 From pyjaspar (offline) by release, collection and taxonomic groups, with a table of each
-matrix's taxonomic group beside it (what the motifs stage narrows Tomtom's database by), or a
-user's MEME file, read and validated, then written again (no taxa known).
+matrix's taxonomic group beside it (what the motifs stage narrows Tomtom's database by). A user's
+own MEME file (config motif_db.source) needs no export: the rules read it where it is.
 """
 
 from __future__ import annotations
 
 from bindscope.io import write_table
 from bindscope.jaspar import from_jaspar, jaspar_records, taxa_table
-from bindscope.motifdb import read_meme, write_meme
+from bindscope.motifdb import write_meme
 
 
-def run(out: str, *, release: str, collection: str, tax_groups: list[str], taxa: str | None = None, source: str | None = None) -> None:
-    """Write the motif database as MEME to ``out``: from pyjaspar (no ``source``), with each
-    matrix's taxonomic group in the TSV ``taxa``; or validated from the MEME file ``source``.
+def run(out: str, *, release: str, collection: str, tax_groups: list[str], taxa: str | None = None) -> None:
+    """Write the JASPAR matrices of a release, collection and taxonomic groups as MEME to ``out``
+    (pyjaspar, offline), with each matrix's taxonomic group in the TSV ``taxa``.
     """
-    if source:
-        motifs = read_meme(source)
-    else:
-        records = jaspar_records(release, collection, tax_groups)
-        motifs = [from_jaspar(r) for r in records]
-        if taxa:
-            table = taxa_table(records)
-            write_table(table, taxa)
-            print(f"taxonomic groups: {table['taxon'].value_counts().to_dict()}")
+    records = jaspar_records(release, collection, tax_groups)
+    motifs = [from_jaspar(r) for r in records]
+    if taxa:
+        table = taxa_table(records)
+        write_table(table, taxa)
+        print(f"taxonomic groups: {table['taxon'].value_counts().to_dict()}")
     write_meme(motifs, out)
     print(f"wrote {len(motifs)} motifs to {out}")

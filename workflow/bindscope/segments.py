@@ -32,11 +32,6 @@ def remove_short_segments(calls: np.ndarray, min_segment: int) -> np.ndarray:
     return keep[labels]
 
 
-def call_segments(probability: np.ndarray, threshold: float = 0.5, min_segment: int = 1) -> np.ndarray:
-    """Bases with probability >= ``threshold`` in runs of at least ``min_segment`` bases, (N, L) bool."""
-    return remove_short_segments(np.asarray(probability) >= threshold, min_segment)
-
-
 def overlap_scores(calls: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     """IoU and Dice of predicted and true bases, pooled over all sequences, and base precision/recall.
 

@@ -72,15 +72,6 @@ def reverse_complement(x: np.ndarray) -> np.ndarray:
     return x[..., ::-1, ::-1]
 
 
-def gc_content(x: np.ndarray) -> np.ndarray:
-    """GC fraction of one-hot sequences (N, 4, L) among their non-N bases (NaN if all N)."""
-    x = np.asarray(x)
-    gc = x[:, 1:3, :].sum(axis=(1, 2), dtype=np.float64)
-    acgt = x.sum(axis=(1, 2), dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return gc / acgt
-
-
 def check_one_hot(x: np.ndarray, name: str) -> None:
     """Raise ValueError naming ``name`` unless x is a (N, 4, L) array of 0/1 with <= 1 per column."""
     if not isinstance(x, np.ndarray) or x.ndim != 3 or x.shape[1] != 4:

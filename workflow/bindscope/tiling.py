@@ -12,8 +12,6 @@ from bindscope.sequence import one_hot_codes
 #: overlapping windows whose central parts (``margin`` bp dropped at either end) tile it, centred on
 #: the region (the last reaching past its end).
 WINDOW_MODES = ("centre", "tile")
-#: Columns of a window table.
-WINDOW_COLUMNS = ["region", "chrom", "start", "end", "tile"]
 
 
 def region_windows(regions: pd.DataFrame, length: int, mode: str, margin: int = 0) -> pd.DataFrame:
