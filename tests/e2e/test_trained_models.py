@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 import yaml
 
 from bindscope import models
@@ -19,6 +18,7 @@ from bindscope.genome import open_genome, padded_window_codes, region_codes
 from bindscope.io import load_npz, read_regions
 from bindscope.jaspar import fetch_jaspar_motif
 from bindscope.motifdb import log_odds
+from bindscope.pwm import strand_scores
 from bindscope.sequence import ALPHABET, one_hot_codes
 from bindscope.variants import allele_contributions
 from conftest import run_snakemake
@@ -28,9 +28,8 @@ TF = "CTCF"
 
 
 def site_scores(codes: np.ndarray, pwm: np.ndarray) -> np.ndarray:
-    """Log-odds score of ``pwm`` at each start of ``codes``, forward (row 0) and reverse strand (row 1)."""
-    weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()
-    return torch.nn.functional.conv1d(torch.from_numpy(one_hot_codes(codes)[None]).float(), weight)[0].numpy()
+    """Log-odds score of ``pwm`` at each start of one sequence's base ``codes``, (2, starts): forward, reverse strand."""
+    return strand_scores(one_hot_codes(codes)[None], pwm)[0].numpy()
 
 
 def site_breaking_variants(fasta, positives: pd.DataFrame, n: int, window: int = 400) -> list[tuple[str, int, str, str, int]]:

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import pysam
 import torch
-import torch.nn.functional as F
 
 from bindscope import models
 from bindscope.attribution import deep_lift_shap
@@ -34,6 +33,7 @@ from bindscope.genome import chrom_sizes, genome_background, open_genome, padded
 from bindscope.inference import sigmoid, strand_averaged_logits
 from bindscope.io import replace_folder, temporary_dir, text_lines, write_table
 from bindscope.motifdb import Motif, log_odds, read_meme
+from bindscope.pwm import strand_scores
 from bindscope.sequence import ALPHABET, encode_bases, one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle
 
@@ -231,11 +231,9 @@ def motif_hits(ref: np.ndarray, alt: np.ndarray, variants: pd.DataFrame, motifs:
         pwm = log_odds(motif.ppm, background, 0.01)
         w = pwm.shape[1]
         low, high = pwm.min(axis=0).sum(), pwm.max(axis=0).sum()
-        weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()
         scores = []
         for codes, length in ((ref, span), (alt, variants["alt"].str.len().to_numpy().clip(min=1))):
-            x = torch.from_numpy(one_hot_codes(codes)).float()
-            site = F.conv1d(x, weight).amax(dim=1).numpy()  # (M, L - w + 1), best strand per start
+            site = strand_scores(one_hot_codes(codes), pwm).amax(dim=1).numpy()  # (M, L - w + 1), best strand per start
             starts = np.arange(site.shape[1])[None, :]
             over = (starts > half - w) & (starts < half + length[:, None])  # sites overlapping the allele
             scores.append((np.where(over, site, -np.inf).max(axis=1) - low) / (high - low))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
@@ -21,6 +20,7 @@ from bindscope.errors import InputError
 from bindscope.genome import genome_background, open_genome
 from bindscope.io import load_npz
 from bindscope.motifdb import Motif, find_motifs, log_odds, read_meme
+from bindscope.pwm import strand_scores
 from bindscope.scoring import load_controls, write_evaluation
 
 
@@ -30,10 +30,9 @@ def best_match_scores(x: np.ndarray, pwm: np.ndarray, batch_size: int = 2048) ->
 
     N bases (all-zero columns) add nothing to a score; windows shorter than the PWM score -inf.
     """
-    weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()  # (2, 4, w): forward, reverse complement
     if x.shape[-1] < pwm.shape[1]:
         return np.full(len(x), -np.inf, dtype=np.float32)
-    out = [F.conv1d(torch.from_numpy(x[i : i + batch_size]).float(), weight).amax(dim=(1, 2)) for i in range(0, len(x), batch_size)]
+    out = [strand_scores(x[i : i + batch_size], pwm).amax(dim=(1, 2)) for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
 
 
