@@ -56,8 +56,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--chroms", nargs="*", help="default: every chromosome but chrM")
     parser.add_argument("--ckpt", type=Path, default=CKPT)
-    parser.add_argument("--window", type=int, default=CONFIG["window"], help="as rule tracks: config window")
-    parser.add_argument("--margin", type=int, default=CONFIG["window"] // 4, help="as rule tracks: predict.tile_margin (auto: window / 4)")
+    parser.add_argument("--window", type=int, default=CONFIG["windows"]["window"], help="as rule tracks: config windows.window")
+    window = CONFIG["windows"]["window"]
+    parser.add_argument("--margin", type=int, default=window // 4, help="as rule tracks: predict.tile_margin (auto: window / 4)")
     args = parser.parse_args()
     if not args.ckpt.exists():
         raise SystemExit(f"no U-Net at {args.ckpt}: run bench/reb1/run.py first, or pass --ckpt")

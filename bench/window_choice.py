@@ -41,30 +41,17 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
         str(DATA / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"),
         str(DATA / "sacCer3.fa"),
         {"regions": str(workdir / "r.tsv.gz"), "flanks": str(workdir / "f.tsv.gz"), "qc": str(workdir / "qc.json")},
-        WindowSettings(
-            window=window,
-            peak_padding=CONFIG["peak_padding"],
-            max_n_fraction=CONFIG["max_n_fraction"],
-            test_chroms=["chrII", "chrIV"],
-            val_chroms=["chrXV"],
-            min_positives=CONFIG["min_positives"],
-            merge_overlapping=CONFIG["merge_overlapping_peaks"],
-            merge_distance=CONFIG["merge_distance"],
-        ),
-        negative_ratio=CONFIG["negative_ratio"],
-        gc_bins=CONFIG["gc_bins"],
+        WindowSettings(**(CONFIG["windows"] | {"window": window, "test_chroms": ["chrII", "chrIV"], "val_chroms": ["chrXV"]})),
+        **CONFIG["regions"],
         seed=seed,
     )
     encoded = {split: str(workdir / "enc" / f"{split}.npz") for split in ("train", "val", "test", "controls")}
-    labels = CONFIG["base_labels"]
     encode.run(
         str(workdir / "r.tsv.gz"),
         str(workdir / "f.tsv.gz"),
         str(DATA / "sacCer3.fa"),
         encoded,
-        base_label_source=labels["source"],
-        summit_half_width=labels["summit_half_width"],
-        max_peak_width=labels["max_peak_width"],
+        **CONFIG["encode"],
         train_flank=max_shift(CONFIG["train"]["max_shift"], "cnn"),
         seed=seed,
     )
@@ -80,7 +67,7 @@ def one_run(window: int, seed: int, workdir: Path) -> dict:
         **CNN_TRAIN,
     )
     test = load_npz(encoded["test"])
-    metrics = binary_metrics(test["y"], predict(load(model["ckpt"])[0], test["x"]), CONFIG["threshold"])
+    metrics = binary_metrics(test["y"], predict(load(model["ckpt"])[0], test["x"]), CONFIG["evaluate"]["threshold"])
     epochs = len(pd.read_csv(model["log"]))
     return {"auroc": metrics["auroc"], "auprc": metrics["auprc"], "seconds": time.perf_counter() - start, "epochs": epochs}
 

@@ -68,20 +68,10 @@ def tiny_genome(tmp_path):
     return tmp_path
 
 
-#: validate's and regions' shared options as the rules pass them from the shipped configuration.
-WINDOW_OPTIONS = {
-    "window": CONFIG["window"],
-    "peak_padding": CONFIG["peak_padding"],
-    "max_n_fraction": CONFIG["max_n_fraction"],
-    "split_by": CONFIG["split_by"],
-    "test_chroms": CONFIG["test_chroms"],
-    "val_chroms": CONFIG["val_chroms"],
-    "min_positives": CONFIG["min_positives"],
-    "merge_overlapping": CONFIG["merge_overlapping_peaks"],
-    "merge_distance": CONFIG["merge_distance"],
-}
+#: validate's and regions' shared options as the rules pass them: the shipped configuration's windows section.
+WINDOW_OPTIONS = dict(CONFIG["windows"])
 #: regions' own options from the shipped configuration.
-REGIONS_OPTIONS = {"negative_ratio": CONFIG["negative_ratio"], "gc_bins": CONFIG["gc_bins"], "seed": CONFIG["seed"]}
+REGIONS_OPTIONS = {**CONFIG["regions"], "seed": CONFIG["seed"]}
 
 
 def windows(**changes):
@@ -93,9 +83,7 @@ def windows(**changes):
 
 #: encode's options from the shipped configuration.
 ENCODE_OPTIONS = {
-    "base_label_source": CONFIG["base_labels"]["source"],
-    "summit_half_width": CONFIG["base_labels"]["summit_half_width"],
-    "max_peak_width": CONFIG["base_labels"]["max_peak_width"],
+    **CONFIG["encode"],
     "train_flank": training_flank(CONFIG["train"]["max_shift"], CONFIG["models"]),
     "seed": CONFIG["seed"],
 }
@@ -181,15 +169,15 @@ def reb1_run(tmp_path_factory) -> Path:
 SMALL_CNN = {"input_length": 60, "n_filters": 6, "kernel_size": 7, "n_filters2": 6, "kernel_size2": 3, "pool": 4, "dropout": 0.0}
 
 
-def write_checkpoint(path: Path, name: str = "cnn", params: dict | None = None, seed: int = 0) -> Path:
-    """An untrained model saved as a Lightning checkpoint holds it (hyper-parameters and ``model.`` weights)."""
+def write_checkpoint(path: Path, name: str = "cnn", params: dict | None = None, seed: int = 0, window: int = 60) -> Path:
+    """An untrained model saved as a Lightning checkpoint holds it (hyper-parameters, ``window`` among them, and ``model.`` weights)."""
     from bindscope import models
 
     params = SMALL_CNN if params is None else params
     torch.manual_seed(seed)
     model = models.build(name, **params)
     weights = {f"model.{k}": v for k, v in model.state_dict().items()}
-    torch.save({"hyper_parameters": {"model_name": name, "model_params": params}, "state_dict": weights}, path)
+    torch.save({"hyper_parameters": {"model_name": name, "model_params": params, "window": window}, "state_dict": weights}, path)
     return path
 
 

@@ -1,4 +1,4 @@
-"""bench/hard_beds.py: a Reb1 subsample blacklists the peaks it leaves out, so no negative is a bound site."""
+"""bench/hard_beds/run.py: a Reb1 subsample blacklists the peaks it leaves out, so no negative is a bound site."""
 
 import importlib.util
 
@@ -10,8 +10,8 @@ from conftest import REB1_DATA, REPO, reb1_data_available
 
 @pytest.fixture(scope="module")
 def bench():
-    """bench/hard_beds.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("hard_beds", REPO / "bench" / "hard_beds.py")
+    """bench/hard_beds/run.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("hard_beds", REPO / "bench" / "hard_beds" / "run.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -29,7 +29,7 @@ def stage_inputs(tmp_path):
 def run_stage(folder, **changes):
     out = files_in(folder / "out", COMPARISON)
     (folder / "out").mkdir(exist_ok=True)
-    options = SHARED | {"methods": CONFIG["interpret"]["comparison_methods"], "ism_sequences": 5} | changes
+    options = SHARED | {"methods": CONFIG["compare_methods"]["methods"], "ism_sequences": 5} | changes
     compare_methods.run(str(folder / "m.ckpt"), str(folder / "test.npz"), str(folder / "scores.npz"), out, threads=1, seed=0, **options)
     return out
 
@@ -37,7 +37,7 @@ def run_stage(folder, **changes):
 def test_every_method_is_timed_and_compared_with_ism(stage_inputs):
     out = run_stage(stage_inputs)
     table = pd.read_csv(out["methods"], sep="\t")
-    assert list(table["method"]) == ["deep_lift_shap", *CONFIG["interpret"]["comparison_methods"]]
+    assert list(table["method"]) == ["deep_lift_shap", *CONFIG["compare_methods"]["methods"]]
     assert list(table.columns) == compare_methods.METHOD_COLUMNS
     assert (table["seconds"] > 0).all()
     assert table.set_index("method")["n_sequences"].to_dict() == {m: 5 if m == "ism" else 14 for m in table["method"]}
@@ -83,7 +83,7 @@ def test_interprets_method_listed_again_is_reused_not_recomputed(stage_inputs):
 
 @pytest.mark.parametrize("methods", [["saliency", "saliency"], ["gradcam"]])
 def test_bad_method_lists_are_named(methods, stage_inputs):
-    with pytest.raises(ValueError, match="interpret.comparison_methods"):
+    with pytest.raises(ValueError, match="compare_methods.methods"):
         run_stage(stage_inputs, methods=methods)
 
 

@@ -39,8 +39,8 @@ def _train_and_evaluate(data, out, model: str) -> tuple[bytes, bytes]:
         str(data / "test.npz"),
         str(data / "controls.npz"),
         scored,
-        threshold=CONFIG["threshold"],
-        min_segment=CONFIG["min_segment"],
+        threshold=CONFIG["evaluate"]["threshold"],
+        min_segment=CONFIG["evaluate"]["min_segment"],
         threads=1,
     )
     return Path(scored["metrics"]).read_bytes(), gzip.decompress(Path(scored["predictions"]).read_bytes())

@@ -66,8 +66,8 @@ def stage_inputs(tmp_path):
 
 def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_inputs):
     d = stage_inputs
-    settings = {k: CONFIG["interpret"][k] for k in ("ig_steps", "batch_size", "accelerator")}
-    settings["methods"] = [CONFIG["interpret"]["method"], *CONFIG["interpret"]["map_methods"]]
+    settings = {k: CONFIG["interpret"][k] for k in ("method", "ig_steps", "batch_size", "accelerator")}
+    settings["methods"] = CONFIG["saliency_maps"]["methods"]
     maps.run(
         str(d / "m.ckpt"),
         str(d / "test.npz"),
@@ -104,5 +104,5 @@ def test_run_names_a_missing_model(stage_inputs):
     d = stage_inputs
     with pytest.raises(ValueError, match="not this model 'unet'"):
         maps.run(*(str(d / f) for f in ("m.ckpt", "test.npz", "scores.npz", "modisco.h5", "tomtom.tsv")), {"cnn": str(d / "cnn.npz")},
-                 str(d / "maps"), model="unet", methods=["saliency"], n_maps=1, n_references=1, ig_steps=1, ig_references=1,
+                 str(d / "maps"), model="unet", method="saliency", methods=[], n_maps=1, n_references=1, ig_steps=1, ig_references=1,
                  trim_threshold=0.1, batch_size=8, accelerator="cpu", threads=1, seed=0)  # fmt: skip

@@ -1,7 +1,12 @@
+import inspect
+from pathlib import Path
+
 import pytest
 import torch
+import yaml
 
-from bindscope.models import build, is_per_base, load, takes_input_length
+from bindscope.errors import InputError
+from bindscope.models import REGISTRY, build, is_per_base, load, takes_input_length, trained_window
 from bindscope.models.cnn import CNN
 from bindscope.models.unet import UNet
 
@@ -12,10 +17,10 @@ def test_cnn_gives_one_logit_per_sequence(length, device):
     assert model(torch.zeros(3, 4, length, device=device)).shape == (3, 1)
 
 
-@pytest.mark.parametrize("options", [{}, {"batch_norm": True, "base_head": True}, {"scan_skip": True, "base_head": True}])
+@pytest.mark.parametrize("options", [{"base_head": False, "scan_skip": False}, {"batch_norm": True}, {}])
 def test_no_relu_next_to_maxpool(options):
     """captum's DeepLIFT breaks when two hooked non-linearities are adjacent (ReLU then MaxPool1d fails summation-to-delta)."""
-    names = [type(m).__name__ for m in CNN(**options).children()]
+    names = [type(m).__name__ for m in CNN(input_length=100, **options).children()]
     for a, b in zip(names, names[1:], strict=False):
         assert {a, b} != {"ReLU", "MaxPool1d"}
 
@@ -27,7 +32,7 @@ def test_cnn_base_head_is_for_training_only():
     logits, bases = model.forward_with_bases(x)
     assert bases.shape == (3, 203 // 4)
     torch.testing.assert_close(model(x), logits)  # predictions and attributions never see the head
-    assert CNN().base_head is None
+    assert CNN(input_length=203, base_head=False).base_head is None
 
 
 def test_cnn_scan_skip_reads_each_first_filter_maximum():
@@ -39,7 +44,7 @@ def test_cnn_scan_skip_reads_each_first_filter_maximum():
         model.dense.bias.zero_()
         x = torch.rand(4, 4, 50)
         torch.testing.assert_close(model(x)[:, 0], torch.relu(model.conv1(x))[:, 0].amax(dim=1))
-    assert CNN().scan_pool is None
+    assert CNN(input_length=50, scan_skip=False).scan_pool is None
 
 
 def test_build_rejects_unknown_model():
@@ -93,7 +98,7 @@ def test_unet_output_depends_on_the_whole_window():
 
 
 def test_models_declare_what_they_predict():
-    assert is_per_base(UNet()) and not is_per_base(CNN())
+    assert is_per_base(UNet()) and not is_per_base(CNN(input_length=50))
     assert takes_input_length("cnn") and not takes_input_length("unet") and not takes_input_length("nope")
 
 
@@ -103,3 +108,20 @@ def test_no_two_nonlinear_modules_adjacent_in_unet_blocks():
     nonlinear = {"PReLU", "ReLU", "Sigmoid", "MaxPool1d"}
     for a, b in zip(names, names[1:], strict=False):
         assert not {a, b} <= nonlinear, names
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_class_default_is_the_shipped_configuration(name):
+    """config/config.yaml names every architecture parameter (the window aside) with the class's own default."""
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
+    defaults = {k: p.default for k, p in inspect.signature(REGISTRY[name]).parameters.items() if k != "input_length"}
+    shipped = config["architecture"][name]
+    assert set(shipped) == set(defaults)
+    assert {k: list(v) if isinstance(v, tuple) else v for k, v in defaults.items()} == shipped
+
+
+def test_the_window_is_read_from_the_checkpoint(tmp_path):
+    assert trained_window({"window": 400, "model_params": {}}, "m.ckpt") == 400
+    assert trained_window({"model_params": {"input_length": 200}}, "m.ckpt") == 200  # a CNN from before the window was kept
+    with pytest.raises(InputError, match="m.ckpt: the checkpoint does not say its window length"):
+        trained_window({"model_params": {}}, "m.ckpt")

@@ -18,7 +18,7 @@ from conftest import files_in, write_checkpoint
 UNET = {"channels": [4, 8], "kernel_size": 5, "dropout": 0.0}
 WINDOW = 60
 # batch_size as evaluate's (256): float32 convolutions may round differently in batches of another size (~1e-7).
-OPTIONS = {"window": WINDOW, "tile_margin": 0, "threshold": 0.5, "min_segment": 3, "batch_size": 256, "threads": 1}
+OPTIONS = {"tile_margin": 0, "threshold": 0.5, "min_segment": 3, "batch_size": 256, "threads": 1}
 
 
 def test_per_base_models_are_named_where_the_rules_read_them():
@@ -91,9 +91,15 @@ def test_bad_regions_are_named_before_any_model_runs(tiny_genome, ckpts, tmp_pat
     bed.write_text("chr1\t100\tx\n")
     with pytest.raises(InputError, match="line 1.*integers"):
         predict.run(ckpts, str(bed), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS)
-    with pytest.raises(InputError, match="built for 60 bp windows, not the 80"):
-        predict.run(ckpts, str(bed), str(tiny_genome / "genome.fa"), outputs(tmp_path), mode="centre", **OPTIONS | {"window": 80})
     assert not any((tmp_path / name).exists() for name in ("p.tsv.gz", "u.bw", "u.bed"))
+
+
+def test_models_of_different_window_lengths_are_refused_together(tiny_genome, tmp_path):
+    unet = write_checkpoint(tmp_path / "u.ckpt", "unet", UNET, window=80)
+    ckpts = {"cnn": str(write_checkpoint(tmp_path / "cnn.ckpt")), "unet": str(unet)}
+    peaks, genome = str(tiny_genome / "peaks.narrowPeak"), str(tiny_genome / "genome.fa")
+    with pytest.raises(InputError, match=r"u.ckpt: model unet reads 80 bp windows and model cnn 60 bp"):
+        predict.run(ckpts, peaks, genome, outputs(tmp_path), mode="centre", **OPTIONS)
 
 
 def test_table_is_gzipped_and_names_the_models(tiny_genome, ckpts, tmp_path):

@@ -76,7 +76,7 @@ def test_missing_motif_is_an_input_error(tmp_path, tiny_genome):
             "MA0363",
             str(tiny_genome / "genome.fa"),
             files_in(tmp_path / "out", EVALUATION),
-            threshold=CONFIG["threshold"],
+            threshold=CONFIG["evaluate"]["threshold"],
             pseudocount=CONFIG["pwm_scan"]["pseudocount"],
             threads=1,
         )

@@ -220,7 +220,7 @@ def test_without_the_comparison_the_report_says_which_methods_ran_and_shows_no_t
     page = (tmp_path / "report.html").read_text()
     assert "Genome-wide tracks" not in page  # no per-base track ran
     assert "Attributions: deep_lift_shap scores every attributed test positive" in page
-    assert "the saliency maps also draw saliency" in page and "interpret.compare_methods: true</code> to run it" in page
+    assert "the saliency maps also draw saliency" in page and "compare_methods.enabled: true</code> to run it" in page
     assert "Pearson with ISM" not in page and "closest to ISM" not in page
     rows = pd.read_csv(tmp_path / "rows.tsv", sep="\t", keep_default_na=False)
     assert rows.loc[0, "attribution_method"] == "deep_lift_shap" and rows.loc[0, "recovered"]

@@ -44,7 +44,7 @@ def run_tracks(tiny_genome, tmp_path, ckpt, **options) -> dict[str, str]:
     }
     tracks.run(
         {"unet": str(tmp_path / "scores.npz")}, str(regions_table(tmp_path / "regions.tsv.gz")), str(tiny_genome / "genome.fa"),
-        str(tiny_genome / "peaks.narrowPeak"), out, window=WINDOW, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
+        str(tiny_genome / "peaks.narrowPeak"), out, batch_size=32, threads=1, ckpts={"unet": str(ckpt)},
         test=str(encoded_test_split(tiny_genome, tmp_path / "test.npz")), **options,
     )  # fmt: skip
     return out
@@ -52,7 +52,7 @@ def run_tracks(tiny_genome, tmp_path, ckpt, **options) -> dict[str, str]:
 
 def test_tracks_hold_contributions_and_probabilities_of_the_test_chromosomes(tiny_genome, tmp_path):
     fasta = open_genome(tiny_genome / "genome.fa")
-    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET, window=WINDOW)
     rng = np.random.default_rng(0)
     contribution = rng.normal(size=(2, 4, WINDOW))
     save_encoded(tmp_path / "scores.npz", contribution=contribution, chrom=np.array(["chr2", "chr2"]), start=np.array([2_000, 2_032]))
@@ -81,7 +81,7 @@ def test_with_region_splits_the_probabilities_cover_the_test_blocks_only(tiny_ge
     """Issue 28: on a genome held out by regions, the tiled track holds no training base."""
     import json
 
-    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET, window=WINDOW)
     save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
     qc = tmp_path / "qc.json"
     blocks = {"test": ["chr2:1900-3010", "chr1:500-700"], "val": [], "train": []}
@@ -97,7 +97,7 @@ def test_with_region_splits_the_probabilities_cover_the_test_blocks_only(tiny_ge
 def test_tracks_with_a_margin_keep_each_tiles_central_part(tiny_genome, tmp_path):
     """Issue 29: each base of the genome-wide track comes from the tile that holds it in its central part."""
     fasta = open_genome(tiny_genome / "genome.fa")
-    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET, window=WINDOW)
     save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
     margin = 16
     out = run_tracks(tiny_genome, tmp_path, ckpt, tile_margin=margin)
@@ -115,7 +115,7 @@ def test_the_track_is_scored_against_the_test_labels_and_the_centred_windows(tin
 
     from bindscope.consistency import BinnedCounts, agreement
 
-    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET)
+    ckpt = write_checkpoint(tmp_path / "unet.ckpt", "unet", UNET, window=WINDOW)
     save_encoded(tmp_path / "scores.npz", contribution=np.zeros((1, 4, WINDOW)), chrom=np.array(["chr2"]), start=np.array([2_000]))
     out = run_tracks(tiny_genome, tmp_path, ckpt, tile_margin=16)
     found = json.loads(open(out["consistency_unet"]).read())

@@ -181,7 +181,7 @@ def test_19_one_chromosome_held_out_by_chromosome_says_why_in_terms_of_the_data(
     peaks.write_text("".join(line for line in peaks.read_text().splitlines(keepends=True) if line.startswith("chr1\t")))
     message = rejected(inputs, split_by="chromosome", min_positives=5)
     assert "lie on 1 chromosome(s) (chr1: " in message and "whole chromosomes can't give train, val and test" in message
-    assert "set split_by: region (or auto)" in message
+    assert "set windows.split_by: region (or auto)" in message
 
 
 def test_12_fasta_missing_or_not_fasta(inputs, tmp_path):
@@ -300,7 +300,7 @@ def test_18_malformed_meme_motif_db(inputs, tmp_path):
 
 def test_19_split_chromosomes_absent_from_genome(inputs):
     message = rejected(inputs, test_chroms=["chrX"], val_chroms=["chr2"])
-    assert "config test_chroms" in message and "['chrX']" in message and inputs["genome"] in message
+    assert "config windows.test_chroms" in message and "['chrX']" in message and inputs["genome"] in message
 
 
 def test_19_split_left_with_too_few_positives(inputs, tiny_genome):
@@ -339,7 +339,7 @@ def test_21_blacklist_on_other_contigs_ignored_or_named(inputs, tiny_genome):
 @pytest.mark.parametrize(
     "change, record, problem",
     [
-        ({"window": 0}, "key window", "0 is less than the minimum of 20"),
+        ({"windows": {"window": 0}}, "key windows.window", "0 is less than the minimum of 20"),
         ({"train": {"lr": 0}}, "key train.lr", "0 is less than or equal to the minimum of 0"),
         ({"models": ["cnn", "lstm"]}, "key models[1]", "'lstm' is not one of ['cnn', 'unet']"),
         ({"predict": {"tile_margin": 200}}, "key predict.tile_margin", "200 leaves no central part of the 400 bp window (at most 199)"),

@@ -32,7 +32,7 @@ def workdir(tiny_genome) -> Path:
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "1"]
-    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), "--config", "window=100", "min_positives=10"]
+    cmd += ["--configfile", str(REPO / "config" / "config.yaml"), "--config", "windows={window: 100, min_positives: 10}"]
     cmd += [f"motif_db={{'source': '{workdir / 'db.meme'}'}}", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
@@ -48,9 +48,9 @@ def test_bad_peak_line_stops_every_tf_before_regions(workdir):
 
 
 def test_config_error_stops_before_any_job(workdir):
-    result = snakemake(workdir, "negative_ratio=0")
+    result = snakemake(workdir, "regions={negative_ratio: 0}")
     assert result.returncode == 1
-    assert "--config key negative_ratio: 0 is less than or equal to the minimum of 0" in result.stderr
+    assert "--config key regions.negative_ratio: 0 is less than or equal to the minimum of 0" in result.stderr
     assert not (workdir / "results").exists() and not (workdir / "logs").exists()
 
 

@@ -157,7 +157,7 @@ def test_run_sorts_by_effect_lists_the_unscored_and_draws_logos(tmp_path):
     records += [("chr1", 3_001, "bad_ref", "N", "C"), ("chrUn", 5, "no_contig", "A", "C")]
     vcf = write_vcf(tmp_path / "v.vcf.gz", records, bgzip=True)
     out = {"table": str(tmp_path / "o" / "v.tsv.gz"), "null": str(tmp_path / "o" / "n.tsv.gz"), "logos": str(tmp_path / "o" / "logos")}
-    options = {"window": WINDOW, "n_null": 50, "n_logos": 2, "n_references": 2, "max_allele": 50, "batch_size": 16, "seed": 0, "threads": 1}
+    options = {"n_null": 50, "n_logos": 2, "n_references": 2, "max_allele": 50, "batch_size": 16, "seed": 0, "threads": 1}
     variants.run(str(ckpt), str(tmp_path / "g.fa"), str(vcf), str(tmp_path / "tomtom.tsv"), str(tmp_path / "db.meme"), out, **options)
     table = pd.read_csv(out["table"], sep="\t", keep_default_na=False, na_values=[""])
     assert list(table.columns) == variants.VARIANT_COLUMNS

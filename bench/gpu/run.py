@@ -87,7 +87,7 @@ def training_rate(model: str, encoded: Path, batch_size: int, steps: int, warmup
     if takes_input_length(model):
         params["input_length"] = data.window
     losses = {k: options[k] for k in ("lr", "weight_decay", "pos_weight", "lr_schedule", "base_loss_weight")}
-    module = BindingModule(model, params, **losses)
+    module = BindingModule(model, params, window=data.window, **losses)
     precision = resolve_precision(options["precision"], accelerator)
     timer = StepTimer(warmup)
     trainer = L.Trainer(
@@ -109,7 +109,8 @@ def attribution_rate(model: str, encoded: Path, n: int, n_references: int, accel
     x = arrays["x"][arrays["y"] == 1][:n]
     if takes_input_length(model):
         params["input_length"] = x.shape[-1]
-    net = BindingModule(model, params, lr=1e-3, weight_decay=0.0, pos_weight=1.0, lr_schedule="constant", base_loss_weight=0.0).model
+    options = {"lr": 1e-3, "weight_decay": 0.0, "pos_weight": 1.0, "lr_schedule": "constant", "base_loss_weight": 0.0}
+    net = BindingModule(model, params, window=x.shape[-1], **options).model
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(0))
     started = time.perf_counter()
     deep_lift_shap(net, x, refs, device=resolve_device(accelerator))

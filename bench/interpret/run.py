@@ -14,7 +14,7 @@ Usage: python bench/interpret/run.py [--results results] [--tf CTCF] [--models c
        [--sequences 300] [--ism-sequences 40] [--references 20] [--repeats 3] [--threads 2]
 
 With ``--comparison``: what the method comparison costs. Per model, the interpret stage (the default
-run's attribution) and the compare_methods stage (what ``interpret.compare_methods: true`` adds), each
+run's attribution) and the compare_methods stage (what ``compare_methods.enabled: true`` adds), each
 run as its rule runs it with the shipped config/config.yaml on the attributed split; the median wall
 time of --repeats runs of each, their ratio, and compare_methods' table (bench/interpret/comparison.tsv).
 """

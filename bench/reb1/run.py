@@ -11,7 +11,7 @@ Usage: python bench/reb1/run.py [--repeats 3] [--cores 2] [--extra-config FILE .
        [--bench-dir DIR --workdir DIR]  (another data set's sheet and config, e.g. bench/hg19_chr22)
 
 ``--extra-config`` applies more config files over the benchmark's (e.g. one with
-``interpret: {compare_methods: true}`` to time the method comparison beside the default run).
+``compare_methods: {enabled: true}`` to time the method comparison beside the default run).
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def test_shell_metacharacters_in_contig_and_split_names(tiny_genome, tmp_path):
     (workdir / "config" / "samples.tsv").write_text(
         f"tf\tpeaks\tgenome\nT\t{tiny_genome / 'peaks.narrowPeak'}\t{tiny_genome / 'genome.fa'}\n"
     )
-    config = {"window": 100, "min_positives": 10, "test_chroms": [names["chr4"]], "val_chroms": [names["chr3"]]}
+    config = {"windows": {"window": 100, "min_positives": 10, "test_chroms": [names["chr4"]], "val_chroms": [names["chr3"]]}}
     config["motif_db"] = {"source": str(tiny_genome / "db.meme")}
     (workdir / "config" / "chroms.yaml").write_text(yaml.safe_dump(config))
     result = run_snakemake(workdir, "results/T/encoded/test.npz", configfiles=(workdir / "config" / "chroms.yaml",), timeout=600)

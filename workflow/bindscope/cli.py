@@ -13,8 +13,11 @@ Bad input (:class:`~bindscope.errors.InputError`) is printed as one line on stde
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
+import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import signal
@@ -23,6 +26,7 @@ import time
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 
 from bindscope.errors import InputError
 from bindscope.io import remove_partial_outputs
@@ -58,6 +62,66 @@ def stage_function(stage: str) -> Callable:
     """The run() function of a sub-command."""
     module, func = STAGES[stage].split(":")
     return getattr(importlib.import_module(module), func)
+
+
+@functools.cache
+def stage_keywords(stage: str) -> dict[str, bool]:
+    """A stage's flag names (parameter names), each with whether it is a setting, read from its source without importing it.
+
+    Settings are run()'s keyword-only parameters and the fields of a dataclass parameter; the
+    others name the stage's input and output files. The workflow asks at every start which
+    configuration keys each stage takes; importing the stage modules (torch, Lightning, Captum)
+    would cost seconds. A test holds the names equal to :func:`flag_parameters`'.
+    """
+    module, func = STAGES[stage].split(":")
+    tree = _module_tree(module)
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == func)
+    names = {}
+    for arg, setting in [(a, False) for a in node.args.posonlyargs + node.args.args] + [(a, True) for a in node.args.kwonlyargs]:
+        annotation = arg.annotation.id if isinstance(arg.annotation, ast.Name) else None
+        fields = _dataclass_fields_in_source(module, tree, annotation) if annotation else None
+        names.update(dict.fromkeys(fields, True) if fields else {arg.arg: setting})
+    return names
+
+
+def _module_tree(module: str) -> ast.Module:
+    return ast.parse(Path(importlib.util.find_spec(module).origin).read_text())
+
+
+def _dataclass_fields_in_source(module: str, tree: ast.Module, name: str) -> list[str] | None:
+    """The fields of dataclass ``name`` as ``module`` defines or imports it from a bindscope module; None if not one."""
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+            if any(getattr(d, "id", getattr(d, "attr", None)) == "dataclass" for d in decorators):
+                return [n.target.id for n in node.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+            return None
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bindscope") and any(a.name == name for a in node.names):
+            return _dataclass_fields_in_source(node.module, _module_tree(node.module), name)
+    return None
+
+
+def stage_flags(stage: str, values: dict[str, object]) -> list[str]:
+    """Command-line arguments giving ``values`` (parameter name -> value) to a stage, in the form :func:`parse` reads.
+
+    ``True``/``False`` as true/false, a list as its items, a dict as JSON, anything else as text.
+    A name the stage does not take is an error (a misspelt setting must not vanish).
+    """
+    unknown = sorted(set(values) - set(stage_keywords(stage)))
+    if unknown:
+        raise TypeError(f"stage {stage} takes no parameter {', '.join(unknown)}")
+    args: list[str] = []
+    for name, value in values.items():
+        args.append("--" + name.replace("_", "-"))
+        if isinstance(value, bool):
+            args.append(str(value).lower())
+        elif isinstance(value, list | tuple):
+            args += [str(v) for v in value]
+        elif isinstance(value, dict):
+            args.append(json.dumps(value))
+        else:
+            args.append(str(value))
+    return args
 
 
 def boolean(text: str) -> bool:

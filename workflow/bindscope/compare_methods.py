@@ -1,4 +1,4 @@
-"""Stage 5b, compare_methods (optional, ``interpret.compare_methods``): attribution methods against each other and ISM.
+"""Stage 5b, compare_methods (optional, ``compare_methods.enabled``): attribution methods against each other and ISM.
 
 interpret's method (its scores.npz, reused as they are) and every other listed method score the
 same attributed positives; in-silico mutagenesis (ISM, every single-base substitution) scores an
@@ -59,7 +59,7 @@ def check_methods(methods: list[str]) -> None:
     """Raise ValueError unless ``methods`` are distinct names of :data:`~bindscope.attribution.METHODS`."""
     unknown = [m for m in methods if m not in METHODS]
     if unknown or len(set(methods)) != len(methods):
-        raise ValueError(f"interpret.comparison_methods must be distinct names among {list(METHODS)}, got {methods}")
+        raise ValueError(f"compare_methods.methods must be distinct names among {list(METHODS)}, got {methods}")
 
 
 def spread_subset(n: int, size: int) -> np.ndarray:

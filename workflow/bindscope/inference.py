@@ -20,7 +20,7 @@ def strand_averaged_logits(model: torch.nn.Module, x: np.ndarray, batch_size: in
     A TF binds both strands, and a model trained on reverse-complemented batches still scores the two
     strands of a window a little differently; their mean is the better estimate (chrombpnet and
     Basenji average strands the same way). On the small hard test beds it changed the CNN's test AUPRC
-    by -0.013 to +0.015 per seed, +0.006 in the median (config/README.md "Defaults for small sets"). A
+    by -0.013 to +0.015 per seed, +0.006 in the median (bench/hard_beds/README.md "Defaults for small sets"). A
     per-base model's reverse-strand track is flipped back, so position i of the result is base i of x
     on both strands.
     """

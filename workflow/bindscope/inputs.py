@@ -84,13 +84,13 @@ def check_window(window: int, sizes: dict[str, int], genome_path: str | os.PathL
         raise InputError(
             genome_path,
             f"chromosome {longest}",
-            f"window {window} bp is longer than the longest chromosome ({sizes[longest]} bp): lower 'window' in the config",
+            f"window {window} bp is longer than the longest chromosome ({sizes[longest]} bp): lower windows.window in the config",
         )
 
 
 def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dict[str, int], genome_path: str | os.PathLike) -> None:
     """Raise InputError when configured test/val chromosomes or intervals (chrom:start-end) are not in the genome or overlap."""
-    for key, items in (("test_chroms", test_chroms), ("val_chroms", val_chroms)):
+    for key, items in (("windows.test_chroms", test_chroms), ("windows.val_chroms", val_chroms)):
         missing = [c for c in items if (parse_interval(c) or (c,))[0] not in sizes]
         if missing:
             raise InputError(
@@ -105,7 +105,7 @@ def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dic
                 raise InputError("config", key, f"interval {item!r} is empty or outside {interval[0]} (0-{sizes[interval[0]]})")
     named = [c for c in test_chroms + val_chroms if not parse_interval(c)]
     if named and len(named) < len(test_chroms) + len(val_chroms):
-        raise InputError("config", "test_chroms/val_chroms", "give whole chromosomes or intervals (chrom:start-end), not both")
+        raise InputError("config", "windows.test_chroms/val_chroms", "give whole chromosomes or intervals (chrom:start-end), not both")
     both = sorted(set(test_chroms) & set(val_chroms))
     given = given_intervals(test_chroms, val_chroms)
     if given is not None:
@@ -113,7 +113,7 @@ def check_split_chroms(test_chroms: list[str], val_chroms: list[str], sizes: dic
             if (mine["start"].to_numpy()[1:] < mine["end"].to_numpy()[:-1]).any():
                 both.append(name)
     if both:
-        raise InputError("config", "test_chroms/val_chroms", f"{both} overlap: a chromosome or an interval belongs to one split")
+        raise InputError("config", "windows.test_chroms/val_chroms", f"{both} overlap: a chromosome or an interval belongs to one split")
 
 
 def compression_warning(path: str | os.PathLike) -> str | None:
@@ -420,12 +420,13 @@ def no_split_reason(found: PositiveSet, split: str, n: int, min_positives: int) 
     if found.plan.scheme == "chromosome" and len(per_chrom) < len(SPLITS):
         return (
             f"{n} positives: {data}, so whole chromosomes can't give train, val and test each a share (min_positives="
-            f"{min_positives}): set split_by: region (or auto), or give test_chroms/val_chroms as intervals (chrom:start-end)"
+            f"{min_positives}): set windows.split_by: region (or auto), or give windows.test_chroms/val_chroms as intervals "
+            "(chrom:start-end)"
         )
     held = found.plan.intervals()[split] if found.plan.scheme == "region" else found.plan.chromosomes()[split]
     reason = f"{n} positives on its {found.plan.scheme}s {held[:6]}, fewer than min_positives={min_positives}"
     if found.plan.scheme == "chromosome":
-        fix = "choose other test_chroms/val_chroms in the config, or leave both empty with split_by: auto to choose automatically"
+        fix = "choose other windows.test_chroms/val_chroms in the config, or leave both empty with windows.split_by: auto"
     else:
-        fix = "give other test_chroms/val_chroms intervals, or lower min_positives"
+        fix = "give other windows.test_chroms/val_chroms intervals, or lower windows.min_positives"
     return f"{reason}: {data}; {fix}"

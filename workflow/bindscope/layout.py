@@ -39,7 +39,7 @@ EVALUATION = {
 #: The interpret stage's file: its method's (DeepLIFT/SHAP by default) scores of every attributed positive,
 #: which TF-MoDISco, the saliency maps, the tracks and the variant logos read.
 ATTRIBUTIONS = "results/{tf}/attributions/{model}/scores.npz"
-#: The optional compare_methods stage's files (interpret.compare_methods): the method comparison table,
+#: The optional compare_methods stage's files (compare_methods.enabled): the method comparison table,
 #: every method's hypothetical scores on the ISM subset, and the scores of the gradient method closest to
 #: ISM (which TF-MoDISco searches too, so that the methods' motifs can be compared).
 COMPARISON = {

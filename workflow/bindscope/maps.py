@@ -5,8 +5,8 @@ most, one PNG each: a sequence logo of the contributions over the highest-scorin
 scaled by contribution), with TF-MoDISco's seqlets shaded and named after their pattern's best
 JASPAR match, and below it every attribution method's per-base contributions over the window.
 
-The first method's scores are those TF-MoDISco read (interpret's scores.npz), so the seqlets sit on
-exactly what is drawn; the other methods (config interpret.map_methods; saliency by default) are
+The first method's scores are those TF-MoDISco read (interpret's scores.npz, of interpret's method),
+so the seqlets sit on exactly what is drawn; the other methods (config saliency_maps.methods; saliency by default) are
 computed here for the chosen sequences alone (ISM and the gradients are deterministic; integrated
 gradients use fresh shuffled references).
 """
@@ -140,6 +140,7 @@ def run(
     out: str,
     *,
     model: str,
+    method: str,
     methods: list[str],
     n_maps: int,
     n_references: int,
@@ -154,8 +155,8 @@ def run(
     """Write the folder ``out``: one PNG per chosen positive (top_<k>.png, disagree_<k>.png) and maps.tsv.
 
     ``predictions`` maps every model's name to its predictions.npz (``model`` is this one); the
-    attributed positives are those of ``scores`` (interpret's first method, TF-MoDISco's input),
-    found in ``encoded`` by position.
+    attributed positives are those of ``scores`` (interpret's, of ``method``: TF-MoDISco's input),
+    found in ``encoded`` by position. ``methods`` are drawn below ``method``'s, computed here.
     """
     torch.set_num_threads(threads)
     if model not in predictions:
@@ -174,15 +175,15 @@ def run(
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     device = resolve_device(accelerator)
     options = {"batch_size": batch_size, "ig_steps": ig_steps, "ig_references": ig_references, "device": device}
-    drawn = {methods[0]: attributed["contribution"][rows]}
-    drawn |= {m: attribute(m, net, x, refs, mask, **options).contribution for m in methods[1:]}
+    drawn = {method: attributed["contribution"][rows]}
+    drawn |= {m: attribute(m, net, x, refs, mask, **options).contribution for m in methods if m != method}
     sites = site_labels(seqlet_sites(modisco, trim_threshold), pd.read_csv(tomtom, sep="\t"))
     table = []
     with temporary_dir(Path(out)) as tmp:
         for role, rank, i in chosen:
             j = rows.index(i)
             here = sites[sites["example"] == i]
-            stretch = stretch_of(drawn[methods[0]][j])
+            stretch = stretch_of(drawn[method][j])
             title = title_of(model, role, rank, keys[i], x.shape[-1], prob.loc[i])
             name = f"{role}_{rank}.png"
             save_figure(saliency_map_figure(x[j], {m: c[j] for m, c in drawn.items()}, stretch, here, title), Path(tmp) / name)

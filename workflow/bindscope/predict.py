@@ -25,7 +25,7 @@ from bindscope.genome import chrom_sizes, open_genome
 from bindscope.inference import predict_probabilities, sequence_scores
 from bindscope.inputs import check_contigs, check_peak_bounds
 from bindscope.io import atomic_path, read_peaks, write_table
-from bindscope.tiling import region_windows, windows_one_hot
+from bindscope.tiling import margin_of, region_windows, windows_one_hot
 
 #: Windows read from the genome per pass (rounded up to whole batches, so that the batches are those
 #: evaluate makes of the same windows: float32 convolutions may round differently in other batch sizes).
@@ -61,18 +61,14 @@ def read_targets(regions: str, genome: str) -> tuple[pd.DataFrame, object]:
     return peaks, fasta
 
 
-def load_models(ckpts: dict[str, str], window: int) -> dict[str, torch.nn.Module]:
-    """The trained models by name; an error names a checkpoint built for another window length."""
-    loaded = {}
+def load_models(ckpts: dict[str, str]) -> tuple[dict[str, torch.nn.Module], int]:
+    """The trained models by name, and the window length they all read (from their checkpoints)."""
+    loaded, hparams = {}, {}
     for name, ckpt in ckpts.items():
         if not Path(ckpt).is_file():
             raise InputError(ckpt, None, f"no checkpoint for model {name}: train it first (rule train)")
-        model, hparams = models.load(ckpt)
-        length = hparams["model_params"].get("input_length", window)
-        if length != window:
-            raise InputError(ckpt, None, f"model {name} was built for {length} bp windows, not the {window} bp asked for")
-        loaded[name] = model
-    return loaded
+        loaded[name], hparams[name] = models.load(ckpt)
+    return loaded, models.common_window(hparams, ckpts)
 
 
 def score_windows(
@@ -133,9 +129,8 @@ def run(
     genome: str,
     out: dict[str, str],
     *,
-    window: int,
     mode: Literal["centre", "tile"],
-    tile_margin: int,
+    tile_margin: str,
     threshold: float,
     min_segment: int,
     batch_size: int,
@@ -144,22 +139,24 @@ def run(
     """Score ``regions`` (BED, narrowPeak or FASTA) with every model of ``ckpts``; write ``out``.
 
     ``out``: table (predictions.tsv.gz), and ``bigwig_<model>`` and ``segments_<model>`` for each
-    per-base model.
+    per-base model. Windows are as long as the models' (their checkpoints say); ``tile_margin`` is
+    "auto" (a quarter of the window) or bp.
     """
     torch.set_num_threads(threads)
-    loaded = load_models(ckpts, window)
+    loaded, window = load_models(ckpts)
+    margin = margin_of(tile_margin, window) if mode == "tile" else 0
     per_base = [name for name, model in loaded.items() if models.is_per_base(model)]
     expected = {"table", *(f"{kind}_{name}" for name in per_base for kind in ("bigwig", "segments"))}
     if set(out) != expected:
         raise ValueError(f"outputs {sorted(out)} given; for models {list(loaded)} this stage writes {sorted(expected)}")
     targets, fasta = read_targets(regions, genome)
-    windows = region_windows(targets, window, mode, tile_margin)
+    windows = region_windows(targets, window, mode, margin)
     print(f"{len(targets)} regions -> {len(windows)} windows of {window} bp ({mode})")
     scores, tracks = score_windows(loaded, fasta, windows, window, batch_size)
     write_table(prediction_table(targets, windows, scores), out["table"])
     sizes = chrom_sizes(fasta)
     # tiles report their central parts only (no base from a window's edge); a centred window all of it
-    keep = slice(tile_margin, window - tile_margin) if mode == "tile" else slice(0, window)
+    keep = slice(margin, window - margin)
     for name in per_base:
         starts = windows["start"].to_numpy() + keep.start
         chrom_tracks = list(chromosome_tracks(windows["chrom"].to_numpy(), starts, tracks[name][:, keep], sizes))

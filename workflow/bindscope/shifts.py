@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 
 def max_shift(setting: int | Mapping[str, int], model: str) -> int:
-    """Largest shift (bp) of ``model``'s training windows: one number for every model, or by name (0 where not named)."""
+    """Largest shift (bp) of ``model``'s training windows: one number for every model, or by name ."""
     return int(setting) if isinstance(setting, int) else int(setting.get(model, 0))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bindscope.errors import InputError
 from bindscope.genome import padded_window_codes
 from bindscope.sequence import one_hot_codes
 
@@ -38,6 +39,19 @@ def region_windows(regions: pd.DataFrame, length: int, mode: str, margin: int = 
     return pd.DataFrame(
         {"region": region, "chrom": regions["chrom"].to_numpy()[region], "start": starts, "end": starts + length, "tile": tile}
     )
+
+
+def margin_of(setting: str | int, window: int) -> int:
+    """The tile margin (bp) of a setting: "auto" is a quarter of the window, else a number of bp."""
+    if setting == "auto":
+        return window // 4
+    try:
+        margin = int(setting)
+    except ValueError:
+        raise InputError("config", "key predict.tile_margin", f"expected auto or a number of bp, got {setting!r}") from None
+    if margin < 0 or 2 * margin >= window:
+        raise InputError("config", "key predict.tile_margin", f"{margin} leaves no central part of the model's {window} bp window")
+    return margin
 
 
 def tile_step(window: int, margin: int) -> int:

@@ -25,7 +25,7 @@ from bindscope.inference import predict_probabilities
 from bindscope.io import atomic_path, load_npz, read_regions, write_json
 from bindscope.sequence import one_hot_codes
 from bindscope.splits import parse_interval
-from bindscope.tiling import tile_starts
+from bindscope.tiling import margin_of, tile_starts
 
 #: Windows scored per pass over a chromosome (memory: a few hundred MB at 1 kbp windows).
 CHUNK = 8192
@@ -133,8 +133,7 @@ def run(
     peaks: str,
     out: dict[str, str],
     *,
-    window: int,
-    tile_margin: int,
+    tile_margin: str,
     batch_size: int,
     threads: int,
     ckpts: dict[str, str] | None = None,
@@ -144,7 +143,8 @@ def run(
     """Write ``out``: ``contributions_<model>`` for each model of ``scores``, ``probabilities_<model>`` for each
     per-base model of ``ckpts`` (over the test chromosomes of ``regions``, or the test blocks that the regions
     stage's ``qc`` lists) with its ``consistency_<model>`` against the encoded ``test`` split
-    (:mod:`bindscope.consistency`), and ``session`` (IGV XML)."""
+    (:mod:`bindscope.consistency`), and ``session`` (IGV XML). Tiles are as long as each model's windows (its
+    checkpoint says); ``tile_margin`` is "auto" (a quarter of the window) or bp."""
     if ckpts and not test:
         raise ValueError("per-base tracks need the encoded test split (test) for their consistency")
     torch.set_num_threads(threads)
@@ -159,16 +159,18 @@ def run(
     encoded = load_npz(test) if ckpts else {}
     labelled = labelled_intervals(encoded["chrom"], encoded["start"], encoded["y_base"]) if ckpts else {}
     for name, ckpt in (ckpts or {}).items():
-        model, _ = models.load(ckpt)
+        model, hparams = models.load(ckpt)
         if not models.is_per_base(model):
             raise ValueError(f"model {name} gives one probability per sequence: no per-base track")
+        window = models.trained_window(hparams, ckpt)
+        margin = margin_of(tile_margin, window)
         counts = BinnedCounts()
-        pieces = tallied(probability_track(model, fasta, spans, window, tile_margin, batch_size), labelled, counts)
+        pieces = tallied(probability_track(model, fasta, spans, window, margin, batch_size), labelled, counts)
         n = write_bigwig(out[f"probabilities_{name}"], sizes, pieces)
         written[f"{name} probability"] = out[f"probabilities_{name}"]
         print(f"{name}: probabilities on {n} bases of {len(spans)} test spans {[f'{c}:{a}-{b}' for c, a, b in spans[:5]]}")
         found = track_consistency(model, out[f"probabilities_{name}"], encoded, counts, batch_size)
-        write_json(found | {"window": window, "tile_margin": tile_margin}, out[f"consistency_{name}"])
+        write_json(found | {"window": window, "tile_margin": margin}, out[f"consistency_{name}"])
         print(f"{name}: track consistency {found}")
     with atomic_path(out["session"]) as tmp:
         Path(tmp).write_text(igv_session(genome, peaks, written, first_positive_locus(regions), Path(out["session"]).parent))

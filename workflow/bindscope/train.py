@@ -20,6 +20,14 @@ from bindscope.data import EncodedDataModule
 from bindscope.io import atomic_path, temporary_dir
 from bindscope.layout import MODEL, check_outputs
 from bindscope.models import build, is_per_base, takes_input_length
+from bindscope.sequence import ALPHABET
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of bindscope and of the libraries a trained model depends on."""
+    import bindscope
+
+    return {"bindscope": bindscope.__version__, "torch": str(torch.__version__), "lightning": str(L.__version__)}
 
 
 class BindingModule(L.LightningModule):
@@ -37,6 +45,9 @@ class BindingModule(L.LightningModule):
         A name in :data:`bindscope.models.REGISTRY`.
     model_params : dict
         Keyword arguments of the architecture.
+    window : int
+        Length (bp) of the windows the model reads: predict, variants and tracks take it from the
+        checkpoint.
     lr, weight_decay : float
         AdamW settings.
     pos_weight : float
@@ -49,6 +60,9 @@ class BindingModule(L.LightningModule):
         "constant"; "onecycle" (warm-up over the first 10 % of max_epochs' steps to ``lr``, then
         cosine annealing); or "plateau" (``lr`` divided by 3 after 3 epochs without a better
         validation AUPRC).
+    training : dict
+        The rest of the training settings (batch size, epochs, shifts, strands, seed), kept in the
+        checkpoint beside the model's alphabet and the versions it was trained with.
     """
 
     #: Learning-rate schedules :meth:`configure_optimizers` knows.
@@ -59,16 +73,19 @@ class BindingModule(L.LightningModule):
         model_name: str,
         model_params: dict,
         *,
+        window: int,
         lr: float,
         weight_decay: float,
         pos_weight: float,
         lr_schedule: str,
         base_loss_weight: float,
+        training: dict | None = None,
     ):
         super().__init__()
         if lr_schedule not in self.SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {self.SCHEDULES}, got {lr_schedule!r}")
         self.save_hyperparameters()
+        self.hparams.update(alphabet=ALPHABET, versions=package_versions())
         self.model = build(model_name, **model_params)
         self.per_base = is_per_base(self.model)
         self.loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight) if self.per_base else None)
@@ -310,6 +327,8 @@ def run(
     losses = {"pos_weight": pos_weight, "base_loss_weight": base_loss_weight}
     stopping = {"min_epochs": min_epochs, "patience": patience, "min_delta": min_delta}
     stopping |= {"val_every_steps": val_every_steps, "accelerator": accelerator, "precision": precision}
+    settings = {"batch_size": batch_size, "max_epochs": max_epochs, "max_shift": max_shift, "reverse_complement": reverse_complement}
+    settings |= {"restarts": restarts, "restart_validations": restart_validations, "seed": seed} | stopping
 
     def start(restart: int) -> tuple[BindingModule, EncodedDataModule]:
         L.seed_everything(seed + restart, workers=True)
@@ -319,7 +338,8 @@ def run(
         params = dict(model_params)
         if takes_input_length(model):
             params.setdefault("input_length", data.window)
-        return BindingModule(model, params, lr=lr, weight_decay=weight_decay, lr_schedule=lr_schedule, **losses), data
+        options = {"lr": lr, "weight_decay": weight_decay, "lr_schedule": lr_schedule, **losses}
+        return BindingModule(model, params, window=data.window, training=settings | {"seed": seed + restart}, **options), data
 
     with temporary_dir(out["ckpt"]) as workdir:
         runs = []

@@ -307,7 +307,6 @@ def run(
     motif_db: str,
     out: dict[str, str],
     *,
-    window: int,
     n_null: int,
     n_logos: int,
     n_references: int,
@@ -317,16 +316,15 @@ def run(
     threads: int,
 ) -> None:
     """Score every variant of ``vcf`` with the model of ``ckpt``; write ``out``: table (variants.tsv.gz, sorted by
-    |log-odds ratio|, unscorable variants last with the reason), null (the random variants' effects), logos (folder)."""
+    |log-odds ratio|, unscorable variants last with the reason), null (the random variants' effects), logos (folder).
+    Each variant is scored in a window as long as the model's (its checkpoint says)."""
     torch.set_num_threads(threads)
     fasta = open_genome(genome)
     variants = read_vcf(vcf)
+    model, hparams = models.load(ckpt)
+    window = models.trained_window(hparams, ckpt)
     variants["kind"] = [variant_kind(r, a) for r, a in zip(variants["ref"], variants["alt"], strict=True)]
     variants["status"] = check_variants(variants, fasta, window, max_allele)
-    model, hparams = models.load(ckpt)
-    length = hparams["model_params"].get("input_length", window)
-    if length != window:
-        raise InputError(ckpt, None, f"model built for {length} bp windows, not the {window} bp asked for")
     scorable = variants[variants["status"] == ""]
     skipped = variants[variants["status"] != ""]
     print(f"{len(variants)} variants from {vcf}: {len(scorable)} scored, {len(skipped)} not scored")

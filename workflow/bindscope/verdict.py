@@ -256,6 +256,6 @@ def baseline_warnings(rows: dict[str, dict], models: list[str], baselines: list[
             if ours < theirs:  # False when either is NaN
                 warnings.append(
                     f"warning: {model}'s test AUPRC {ours:.3f} is below {baseline}'s {theirs:.3f}; "
-                    "read its motifs with care (config/README.md, 'When a model loses to a baseline')"
+                    "read its motifs with care (docs/outputs.md, 'When a model loses to a baseline')"
                 )
     return warnings

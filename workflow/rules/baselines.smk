@@ -20,14 +20,12 @@ rule pwm_scan:
     params:
         out=named_outputs,
         motif=lambda wildcards: samples.loc[wildcards.tf, "motif"],
-        threshold=config["threshold"],
-        pseudocount=config["pwm_scan"]["pseudocount"],
+        args=stage_args("pwm-scan", "pwm_scan", "evaluate"),
     shell:
         "python -m bindscope pwm-scan --val {input.val:q} --test {input.test:q} "
         "--controls {input.controls:q} "
         "--motif-db {input.motif_db:q} --motif {params.motif:q} --genome {input.genome:q} "
-        "--out {params.out:q} --threshold {params.threshold:q} "
-        "--pseudocount {params.pseudocount:q} --threads {threads} > {log:q} 2>&1"
+        "--out {params.out:q} {params.args:q} --threads {threads} > {log:q} 2>&1"
 
 
 rule kmer_lr:
@@ -47,12 +45,8 @@ rule kmer_lr:
         mem_mb=memory("kmer_lr"),
     params:
         out=named_outputs,
-        k=config["kmer_lr"]["k"],
-        cs=config["kmer_lr"]["C"],
-        threshold=config["threshold"],
-        seed=config["seed"],
+        args=stage_args("kmer-lr", "kmer_lr", "evaluate"),
     shell:
         "python -m bindscope kmer-lr --train {input.train:q} --val {input.val:q} "
         "--test {input.test:q} --controls {input.controls:q} --out {params.out:q} "
-        "--k {params.k:q} --cs {params.cs:q} "
-        "--threshold {params.threshold:q} --seed {params.seed:q} > {log:q} 2>&1"
+        "{params.args:q} > {log:q} 2>&1"

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
+import yaml
 
 PACKAGE_DIR = str(Path(workflow.basedir) / "workflow")
 sys.path.insert(0, PACKAGE_DIR)
@@ -56,7 +57,12 @@ from bindscope.layout import (  # noqa: E402
     per_base_outputs,
     per_model_outputs,
 )
-from bindscope.configcheck import check_config, check_config_files  # noqa: E402
+from bindscope.cli import stage_flags, stage_keywords  # noqa: E402
+from bindscope.configcheck import (  # noqa: E402
+    check_config,
+    check_config_files,
+    typed_overrides,
+)
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.shifts import max_shift, training_flank  # noqa: E402
 from bindscope.io import check_writable  # noqa: E402
@@ -65,15 +71,16 @@ from bindscope.resources import genome_mb, mem_mb  # noqa: E402
 from bindscope.sheet import read_sheet  # noqa: E402
 
 # Checks that need no data, before the job graph is built: configuration, output folders, sheet.
+CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+overrides = workflow.config_settings.overwrite_config
+update_config(
+    config, typed_overrides(overrides, yaml.safe_load(CONFIG_SCHEMA.read_text()))
+)
 try:
     config_sources = [str(f) for f in workflow.configfiles] + (
-        ["--config"] if workflow.config_settings.overwrite_config else []
+        ["--config"] if overrides else []
     )
-    check_config(
-        config,
-        Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
-        config_sources,
-    )
+    check_config(config, CONFIG_SCHEMA, config_sources)
     check_config_files(config, config_sources)
     for folder in ("results", "logs", "benchmarks", "resources"):
         check_writable(folder)
@@ -140,10 +147,34 @@ def genome_file(wildcards):
     )
 
 
-def tile_margin():
-    """predict.tile_margin in bp: auto is a quarter of the window."""
-    margin = config["predict"]["tile_margin"]
-    return config["window"] // 4 if margin == "auto" else margin
+def stage_args(stage, *sections, **overrides):
+    """Params function: a stage's flags from the config (quote with :q).
+
+    Every key of ``sections`` (config sections, in order) that the stage takes, a per-model value
+    ({cnn: ..., unet: ...}) as the job's model's; the top-level seed where no section gives one;
+    then ``overrides`` (values, or functions of the wildcards). A section's other keys are the
+    workflow's (which files, whether a rule runs), read by the rules themselves.
+    """
+    takes = [name for name, setting in stage_keywords(stage).items() if setting]
+
+    def get(wildcards):
+        values = {}
+        for section in sections:
+            for key, value in config[section].items():
+                if key not in takes:
+                    continue
+                if key in values:
+                    raise WorkflowError(f"{stage}: {key} given by two config sections")
+                values[key] = (
+                    value[wildcards.model] if isinstance(value, dict) else value
+                )
+        if "seed" in takes and "seed" not in values:
+            values["seed"] = config["seed"]
+        for key, value in overrides.items():
+            values[key] = value(wildcards) if callable(value) else value
+        return stage_flags(stage, values)
+
+    return get
 
 
 def sample_file(column):
@@ -159,22 +190,6 @@ def optional_flag(column, flag):
         return [f"--{flag}", value] if value else []
 
     return get
-
-
-def positive_window_args(wildcards):
-    """Params function: the arguments validate and regions share, how peaks become positive windows and
-    splits (quote with :q). A function, so that Snakemake reads no wildcard into a chromosome name.
-    """
-    return [
-        *("--window", config["window"], "--peak-padding", config["peak_padding"]),
-        *("--max-n-fraction", config["max_n_fraction"]),
-        *("--split-by", config["split_by"]),
-        *("--test-chroms", *config["test_chroms"]),
-        *("--val-chroms", *config["val_chroms"]),
-        *("--min-positives", config["min_positives"]),
-        *("--merge-overlapping", config["merge_overlapping_peaks"]),
-        *("--merge-distance", config["merge_distance"]),
-    ]
 
 
 def blacklist_input(wildcards):
@@ -197,11 +212,14 @@ def motif_db_path(wildcards=None):
 
     Rules take it as an input function, so that braces in a user's path are not read as wildcards.
     """
-    db = config["motif_db"]
-    if db["source"] != "jaspar":
-        return db["source"]
-    groups = "_".join(db["tax_groups"]) or "all"
-    return f"resources/motif_db/{db['release']}_{db['collection']}_{groups}.meme"
+    if config["motif_db"]["source"] != "jaspar":
+        return config["motif_db"]["source"]
+    release, collection = (
+        config["motif_db"]["release"],
+        config["motif_db"]["collection"],
+    )
+    groups = "_".join(config["motif_db"]["tax_groups"]) or "all"
+    return f"resources/motif_db/{release}_{collection}_{groups}.meme"
 
 
 def motif_taxa_path(wildcards=None):
@@ -212,15 +230,18 @@ def motif_taxa_path(wildcards=None):
 
 
 def taxa_args(wildcards, input):
-    """Params function: --taxa (when the database has a taxa table) and --taxon (the sheet's, else config
-    motifs.taxon) of the motifs stage (quote with :q)."""
-    taxon = samples.loc[wildcards.tf, "taxon"] or config["motifs"]["taxon"]
-    return (["--taxa", input.taxa] if input.taxa else []) + ["--taxon", taxon]
+    """Params function: --taxa when the database has a taxa table (quote with :q)."""
+    return ["--taxa", input.taxa] if input.taxa else []
+
+
+def motif_taxon(wildcards):
+    """The taxon Tomtom names patterns against: the sheet's, else config motifs.taxon."""
+    return samples.loc[wildcards.tf, "taxon"] or config["motifs"]["taxon"]
 
 
 def comparison_files(pattern):
-    """Input function: :func:`per_model` of ``pattern`` when the method comparison runs (interpret.compare_methods), else none."""
-    if not config["interpret"]["compare_methods"]:
+    """Input function: :func:`per_model` of ``pattern`` when the method comparison runs (compare_methods.enabled), else none."""
+    if not config["compare_methods"]["enabled"]:
         return lambda wildcards: []
     return per_model(pattern)
 
@@ -229,7 +250,7 @@ def comparison_args(flag, pattern):
     """Params function: ``--flag`` and the model=path items of ``pattern`` when the method comparison runs, else nothing."""
 
     def get(wildcards):
-        if not config["interpret"]["compare_methods"]:
+        if not config["compare_methods"]["enabled"]:
             return []
         return [f"--{flag}", *per_model_items(pattern)(wildcards)]
 
@@ -251,12 +272,6 @@ def consistency_args(wildcards):
         "--consistency",
         *per_model_items(TRACKS_PER_BASE["consistency"], per_base_models)(wildcards),
     ]
-
-
-def map_methods():
-    """The methods a saliency map draws: interpret's (its scores), then interpret.map_methods."""
-    method = config["interpret"]["method"]
-    return [method] + [m for m in config["interpret"]["map_methods"] if m != method]
 
 
 def eval_files(model):

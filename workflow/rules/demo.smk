@@ -12,11 +12,9 @@ rule demo:
         mem_mb=memory("demo"),
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output[0]),
-        n_peaks=config["demo"]["n_peaks"],
-        seed=config["demo"]["seed"],
+        args=stage_args("demo", "demo"),
     shell:
-        "python -m bindscope demo --out-dir {params.out_dir:q} --n-peaks {params.n_peaks:q} "
-        "--seed {params.seed:q} > {log:q} 2>&1"
+        "python -m bindscope demo --out-dir {params.out_dir:q} {params.args:q} > {log:q} 2>&1"
 
 
 rule demo_weak:
@@ -33,8 +31,7 @@ rule demo_weak:
         mem_mb=memory("demo_weak"),
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output[0]),
-        n_peaks=config["demo"]["weak_n_peaks"],
-        seed=config["demo"]["seed"],
+        args=stage_args("demo-weak", "demo_weak"),
     shell:
-        "python -m bindscope demo-weak --out-dir {params.out_dir:q} --n-peaks {params.n_peaks:q} "
-        "--seed {params.seed:q} > {log:q} 2>&1"
+        "python -m bindscope demo-weak --out-dir {params.out_dir:q} {params.args:q} "
+        "> {log:q} 2>&1"

@@ -16,10 +16,8 @@ rule evaluate:
         mem_mb=memory("evaluate"),
     params:
         out=named_outputs,
-        threshold=config["threshold"],
-        min_segment=config["min_segment"],
+        args=stage_args("evaluate", "evaluate"),
     shell:
         "python -m bindscope evaluate --ckpt {input.ckpt:q} --encoded {input.test:q} "
-        "--controls {input.controls:q} "
-        "--out {params.out:q} --threshold {params.threshold:q} "
-        "--min-segment {params.min_segment:q} --threads {threads} > {log:q} 2>&1"
+        "--controls {input.controls:q} --out {params.out:q} {params.args:q} "
+        "--threads {threads} > {log:q} 2>&1"

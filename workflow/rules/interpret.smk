@@ -14,25 +14,13 @@ rule interpret:
     resources:
         mem_mb=memory("interpret"),
     params:
-        method=config["interpret"]["method"],
-        ig_steps=config["interpret"]["ig_steps"],
-        ig_references=config["interpret"]["ig_references"],
-        n_references=config["interpret"]["n_references"],
-        max_sequences=config["interpret"]["max_sequences"],
-        batch_size=config["interpret"]["batch_size"],
-        accelerator=config["interpret"]["accelerator"],
-        seed=config["seed"],
+        args=stage_args("interpret", "interpret"),
     shell:
         "python -m bindscope interpret --ckpt {input.ckpt:q} --encoded {input.encoded:q} "
-        "--out {output:q} --method {params.method:q} "
-        "--ig-steps {params.ig_steps:q} --ig-references {params.ig_references:q} "
-        "--n-references {params.n_references:q} "
-        "--max-sequences {params.max_sequences:q} --batch-size {params.batch_size:q} "
-        "--accelerator {params.accelerator:q} --threads {threads} --seed {params.seed:q} "
-        "> {log:q} 2>&1"
+        "--out {output:q} {params.args:q} --threads {threads} > {log:q} 2>&1"
 
 
-# Optional (interpret.compare_methods): the attribution methods against each other and ISM, on
+# Optional (compare_methods.enabled): the attribution methods against each other and ISM, on
 # interpret's positives and beside its scores; the report shows the table when it ran.
 rule compare_methods:
     input:
@@ -52,21 +40,8 @@ rule compare_methods:
         mem_mb=memory("compare_methods"),
     params:
         out=named_outputs,
-        methods=config["interpret"]["comparison_methods"],
-        ig_steps=config["interpret"]["ig_steps"],
-        ig_references=config["interpret"]["ig_references"],
-        ism_sequences=config["interpret"]["ism_sequences"],
-        n_references=config["interpret"]["n_references"],
-        max_sequences=config["interpret"]["max_sequences"],
-        batch_size=config["interpret"]["batch_size"],
-        accelerator=config["interpret"]["accelerator"],
-        seed=config["seed"],
+        args=stage_args("compare-methods", "compare_methods", "interpret"),
     shell:
         "python -m bindscope compare-methods --ckpt {input.ckpt:q} --encoded {input.encoded:q} "
-        "--scores {input.scores:q} --out {params.out:q} --methods {params.methods:q} "
-        "--ig-steps {params.ig_steps:q} --ig-references {params.ig_references:q} "
-        "--ism-sequences {params.ism_sequences:q} "
-        "--n-references {params.n_references:q} "
-        "--max-sequences {params.max_sequences:q} --batch-size {params.batch_size:q} "
-        "--accelerator {params.accelerator:q} --threads {threads} --seed {params.seed:q} "
-        "> {log:q} 2>&1"
+        "--scores {input.scores:q} --out {params.out:q} {params.args:q} "
+        "--threads {threads} > {log:q} 2>&1"

@@ -26,21 +26,9 @@ rule saliency_maps:
         mem_mb=memory("saliency_maps"),
     params:
         predictions=per_model_items(EVALUATION["arrays"]),
-        methods=map_methods(),
-        n_maps=config["interpret"]["n_maps"],
-        n_references=config["interpret"]["n_references"],
-        ig_steps=config["interpret"]["ig_steps"],
-        ig_references=config["interpret"]["ig_references"],
-        trim_threshold=config["motifs"]["trim_threshold"],
-        batch_size=config["interpret"]["batch_size"],
-        accelerator=config["interpret"]["accelerator"],
-        seed=config["seed"],
+        args=stage_args("saliency-maps", "saliency_maps", "interpret", "motifs"),
     shell:
         "python -m bindscope saliency-maps --ckpt {input.ckpt:q} --encoded {input.encoded:q} "
         "--scores {input.scores:q} --modisco {input.modisco:q} --tomtom {input.tomtom:q} "
         "--predictions {params.predictions:q} --out {output:q} --model {wildcards.model:q} "
-        "--methods {params.methods:q} --n-maps {params.n_maps:q} "
-        "--n-references {params.n_references:q} --ig-steps {params.ig_steps:q} "
-        "--ig-references {params.ig_references:q} --trim-threshold {params.trim_threshold:q} "
-        "--batch-size {params.batch_size:q} --accelerator {params.accelerator:q} "
-        "--threads {threads} --seed {params.seed:q} > {log:q} 2>&1"
+        "{params.args:q} --threads {threads} > {log:q} 2>&1"

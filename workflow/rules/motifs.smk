@@ -13,9 +13,9 @@ rule motif_kernels:
     resources:
         mem_mb=memory("motif_kernels"),
     params:
-        seed=config["seed"],
+        args=stage_args("motif-kernels"),
     shell:
-        "python -m bindscope motif-kernels --out {output:q} --seed {params.seed:q} > {log:q} 2>&1"
+        "python -m bindscope motif-kernels --out {output:q} {params.args:q} > {log:q} 2>&1"
 
 
 rule motifs:
@@ -60,22 +60,16 @@ rule motifs:
         mem_mb=memory("motifs"),
     params:
         out=named_outputs,
-        max_seqlets=config["motifs"]["max_seqlets"],
-        trim_threshold=config["motifs"]["trim_threshold"],
-        top_matches=config["motifs"]["top_matches"],
-        n_leiden_runs=config["motifs"]["n_leiden_runs"],
-        seed=config["seed"],
+        args=stage_args("motifs", "motifs", taxon=motif_taxon),
         expected=optional_flag("motif", "expected-motif"),
         taxa=taxa_args,
     shell:
         "python -m bindscope motifs --scores {input.scores:q} --motif-db {input.motif_db:q} "
-        "--out {params.out:q} --max-seqlets {params.max_seqlets:q} "
-        "--trim-threshold {params.trim_threshold:q} --top-matches {params.top_matches:q} "
-        "--n-leiden-runs {params.n_leiden_runs:q} --seed {params.seed:q} {params.expected:q} {params.taxa:q} "
+        "--out {params.out:q} {params.args:q} {params.expected:q} {params.taxa:q} "
         "> {log:q} 2>&1"
 
 
-# With the method comparison (interpret.compare_methods), the same search on the scores of the gradient
+# With the method comparison (compare_methods.enabled), the same search on the scores of the gradient
 # method closest to ISM, so that the report can say which methods' scores lead TF-MoDISco to the expected motif.
 use rule motifs as motifs_gradient with:
     input:

@@ -22,17 +22,10 @@ rule predict:
     params:
         out=named_outputs,
         ckpts=per_model_items(MODEL["ckpt"]),
-        window=config["window"],
-        mode=config["predict"]["mode"],
-        tile_margin=tile_margin(),
-        threshold=config["threshold"],
-        min_segment=config["min_segment"],
-        batch_size=config["predict"]["batch_size"],
+        args=stage_args("predict", "predict", "evaluate"),
     shell:
         "python -m bindscope predict --ckpts {params.ckpts:q} --regions {input.regions:q} "
-        "--genome {input.genome:q} --out {params.out:q} --window {params.window:q} "
-        "--mode {params.mode:q} --tile-margin {params.tile_margin:q} --threshold {params.threshold:q} "
-        "--min-segment {params.min_segment:q} --batch-size {params.batch_size:q} "
+        "--genome {input.genome:q} --out {params.out:q} {params.args:q} "
         "--threads {threads} > {log:q} 2>&1"
 
 
@@ -65,20 +58,16 @@ rule variants:
         mem_mb=memory("variants"),
     params:
         out=named_outputs,
-        window=config["window"],
-        n_null=config["variants"]["n_null"],
-        n_logos=config["variants"]["n_logos"],
-        max_allele=config["variants"]["max_allele"],
-        n_references=config["interpret"]["n_references"],
-        batch_size=config["predict"]["batch_size"],
-        seed=config["seed"],
+        args=stage_args(
+            "variants",
+            "variants",
+            "predict",
+            n_references=config["interpret"]["n_references"],
+        ),
     shell:
         "python -m bindscope variants --ckpt {input.ckpt:q} --genome {input.genome:q} "
         "--vcf {input.vcf:q} --tomtom {input.tomtom:q} --motif-db {input.motif_db:q} "
-        "--out {params.out:q} --window {params.window:q} --n-null {params.n_null:q} "
-        "--n-logos {params.n_logos:q} --n-references {params.n_references:q} "
-        "--max-allele {params.max_allele:q} --batch-size {params.batch_size:q} "
-        "--seed {params.seed:q} --threads {threads} > {log:q} 2>&1"
+        "--out {params.out:q} {params.args:q} --threads {threads} > {log:q} 2>&1"
 
 
 rule tracks:
@@ -107,13 +96,9 @@ rule tracks:
         out=named_outputs,
         scores=per_model_items(ATTRIBUTIONS),
         ckpts=per_base_ckpt_args,
-        window=config["window"],
-        tile_margin=tile_margin(),
-        batch_size=config["predict"]["batch_size"],
+        args=stage_args("tracks", "predict"),
     shell:
         "python -m bindscope tracks --scores {params.scores:q} {params.ckpts:q} "
         "--regions {input.regions:q} --qc {input.qc:q} --test {input.test:q} "
-        "--genome {input.genome:q} "
-        "--peaks {input.peaks:q} --out {params.out:q} --window {params.window:q} "
-        "--tile-margin {params.tile_margin:q} "
-        "--batch-size {params.batch_size:q} --threads {threads} > {log:q} 2>&1"
+        "--genome {input.genome:q} --peaks {input.peaks:q} --out {params.out:q} "
+        "{params.args:q} --threads {threads} > {log:q} 2>&1"

@@ -19,12 +19,7 @@ rule regions:
     params:
         out=named_outputs,
         blacklist=optional_flag("blacklist", "blacklist"),
-        windows=positive_window_args,
-        negative_ratio=config["negative_ratio"],
-        gc_bins=config["gc_bins"],
-        seed=config["seed"],
+        args=stage_args("regions", "windows", "regions"),
     shell:
         "python -m bindscope regions --peaks {input.peaks:q} --genome {input.genome:q} "
-        "{params.blacklist:q} --out {params.out:q} {params.windows:q} "
-        "--negative-ratio {params.negative_ratio:q} --gc-bins {params.gc_bins:q} "
-        "--seed {params.seed:q} > {log:q} 2>&1"
+        "{params.blacklist:q} --out {params.out:q} {params.args:q} > {log:q} 2>&1"

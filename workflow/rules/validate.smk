@@ -20,11 +20,11 @@ rule validate:
     params:
         blacklist=optional_flag("blacklist", "blacklist"),
         motif=optional_flag("motif", "motif"),
-        windows=positive_window_args,
+        args=stage_args("validate", "windows"),
     shell:
         "python -m bindscope validate --peaks {input.peaks:q} --genome {input.genome:q} "
         "--motif-db {input.motif_db:q} {params.blacklist:q} {params.motif:q} --out {output:q} "
-        "{params.windows:q} > {log:q} 2>&1"
+        "{params.args:q} > {log:q} 2>&1"
 
 
 # The gate of every long job (regions, motif_kernels): it lists the TFs whose inputs passed. The

@@ -12,6 +12,7 @@ import os
 import torch
 from torch import nn
 
+from bindscope.errors import InputError
 from bindscope.models.cnn import CNN
 from bindscope.models.unet import UNet
 
@@ -48,3 +49,22 @@ def load(ckpt: str | os.PathLike) -> tuple[nn.Module, dict]:
     weights = {k.removeprefix("model."): v for k, v in state["state_dict"].items() if k.startswith("model.")}
     model.load_state_dict(weights)
     return model.eval(), hparams
+
+
+def trained_window(hparams: dict, ckpt: str | os.PathLike) -> int:
+    """The window length (bp) a trained model reads, from its checkpoint's hyper-parameters."""
+    window = hparams.get("window") or hparams["model_params"].get("input_length")
+    if window is None:
+        raise InputError(ckpt, None, "the checkpoint does not say its window length (an earlier bindscope's): train it again")
+    return int(window)
+
+
+def common_window(hparams: dict[str, dict], ckpts: dict[str, str]) -> int:
+    """The window length every model of ``ckpts`` reads; an error names two that differ."""
+    windows = {name: trained_window(hparams[name], ckpts[name]) for name in ckpts}
+    if len(set(windows.values())) > 1:
+        ordered = sorted(windows.items(), key=lambda kv: kv[1])
+        (a, wa), (b, wb) = ordered[0], ordered[-1]
+        problem = f"model {b} reads {wb} bp windows and model {a} {wa} bp: apply models of one window length together"
+        raise InputError(ckpts[b], None, problem)
+    return next(iter(windows.values()))

@@ -55,7 +55,7 @@ class CNN(nn.Module):
 
     def __init__(
         self,
-        input_length: int = 200,
+        input_length: int,
         n_filters: int = 64,
         kernel_size: int = 15,
         n_filters2: int = 64,
@@ -63,8 +63,8 @@ class CNN(nn.Module):
         pool: int = 4,
         dropout: float = 0.2,
         batch_norm: bool = False,
-        base_head: bool = False,
-        scan_skip: bool = False,
+        base_head: bool = True,
+        scan_skip: bool = True,
     ):
         super().__init__()
         if input_length < pool:

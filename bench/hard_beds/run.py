@@ -17,7 +17,7 @@ does, for the verdict (recovered, expected_motif_qval). Regions, encodings and b
 cached under bench/out/hard_beds/cache (they do not depend on --set). Prints one row per bed,
 seed and model, then medians per bed and model, and writes bench/out/hard_beds[_<tag>].tsv.
 
-Usage: python bench/hard_beds.py [--beds weak reb1_600] [--seeds 0 1 2] [--models cnn unet]
+Usage: python bench/hard_beds/run.py [--beds weak reb1_600] [--seeds 0 1 2] [--models cnn unet]
                                  [--set key=value ...] [--tag name] [--motifs]
 """
 
@@ -47,9 +47,10 @@ from bindscope.layout import ATTRIBUTIONS, MOTIFS
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
 from bindscope.shifts import max_shift
+from bindscope.tiling import margin_of
 from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 REB1 = SHARED / "sacCer3" / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"
 #: v2: the Reb1 subsamples' left-out peaks are blacklisted (v1 drew 0-6 test negatives on them);
@@ -101,30 +102,17 @@ def prepare(bed: str, seed: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     peaks, genome, blacklist, test_chroms, val_chroms = bed_inputs(bed, seed, folder)
     (folder / "genome.txt").write_text(str(genome))  # for --tiling
-    settings = WindowSettings(
-        window=CONFIG["window"],
-        peak_padding=CONFIG["peak_padding"],
-        max_n_fraction=CONFIG["max_n_fraction"],
-        split_by=CONFIG["split_by"],
-        test_chroms=test_chroms,
-        val_chroms=val_chroms,
-        min_positives=CONFIG["min_positives"],
-        merge_overlapping=CONFIG["merge_overlapping_peaks"],
-        merge_distance=CONFIG["merge_distance"],
-    )
+    settings = WindowSettings(**(CONFIG["windows"] | {"test_chroms": test_chroms, "val_chroms": val_chroms}))
     out = {"regions": str(folder / "regions.tsv.gz"), "flanks": str(folder / "flanks.tsv.gz"), "qc": str(folder / "qc.json")}
-    options = {"blacklist": str(blacklist) if blacklist else None, "negative_ratio": CONFIG["negative_ratio"], "gc_bins": CONFIG["gc_bins"]}
+    options = {"blacklist": str(blacklist) if blacklist else None, **CONFIG["regions"]}
     regions.run(str(peaks), str(genome), out, settings, seed=seed, **options)
     encoded = {split: str(folder / f"{split}.npz") for split in ("train", "val", "test", "controls")}
-    labels = CONFIG["base_labels"]
     encode.run(
         out["regions"],
         out["flanks"],
         str(genome),
         encoded,
-        base_label_source=labels["source"],
-        summit_half_width=labels["summit_half_width"],
-        max_peak_width=labels["max_peak_width"],
+        **CONFIG["encode"],
         train_flank=FLANK,
         seed=seed,
     )
@@ -135,7 +123,7 @@ def prepare(bed: str, seed: int) -> Path:
         if name == "kmer_lr":
             kmer = CONFIG["kmer_lr"]
             splits = (encoded[s] for s in ("train", "val", "test", "controls"))
-            kmer_lr.run(*splits, evaluation, k=kmer["k"], cs=kmer["C"], threshold=0.5, seed=seed)
+            kmer_lr.run(*splits, evaluation, k=kmer["k"], cs=kmer["cs"], threshold=0.5, seed=seed)
         else:
             pwm_scan.run(
                 encoded["val"], encoded["test"], encoded["controls"], str(BEDS[bed][2]), BEDS[bed][1], str(genome), evaluation,
@@ -188,12 +176,11 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: 
     base = binary_metrics(test["y_base"].ravel(), prob.ravel(), 0.5)["auprc"] if prob.ndim == 2 else float("nan")
     track = {}
     if tiling and prob.ndim == 2:  # the genome-wide tiling (tracks) against these centred windows, test positives
-        sys.path.insert(0, str(Path(__file__).parent))  # bench/tiling_margin.py
+        sys.path.insert(0, str(REPO / "bench"))  # bench/tiling_margin.py
         from tiling_margin import tiled_tracks
 
         fasta = open_genome((folder / "genome.txt").read_text())
-        margin = config["predict"]["tile_margin"]
-        margin = prob.shape[1] // 4 if margin == "auto" else int(margin)  # as rule tracks resolves it
+        margin = margin_of(config["predict"]["tile_margin"], prob.shape[1])  # as the tracks stage resolves it
         tracks = tiled_tracks(load(out["ckpt"])[0], fasta, test["chrom"], test["start"], prob.shape[1], margin)
         track = agreement(tracks[test["y"] == 1], prob[test["y"] == 1])
         # the per-base answer a user reads from the genome-wide track, on the test windows' bases
