@@ -23,9 +23,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from bindscope.encode import encode_regions, window_codes  # noqa: E402
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome  # noqa: E402
 from bindscope.sequence import one_hot_codes  # noqa: E402
+from bindscope.stages.encode import encode_regions, window_codes  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_GENOME = REPO.parent / "shared" / "data" / "sacCer3" / "sacCer3.fa"

@@ -25,7 +25,7 @@ import yaml
 from bindscope import models
 from bindscope.bigwig import write_bigwig
 from bindscope.genome import chrom_sizes, open_genome
-from bindscope.tracks import probability_track
+from bindscope.stages.tracks import probability_track
 
 REPO = Path(__file__).resolve().parents[1]
 GENOME = REPO.parent / "shared" / "data" / "sacCer3" / "sacCer3.fa"

@@ -19,13 +19,13 @@ import pandas as pd
 import torch
 import yaml
 
-from bindscope import encode, regions, train
 from bindscope.inference import predict
 from bindscope.inputs import WindowSettings
 from bindscope.io import load_npz
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
 from bindscope.shifts import max_shift
+from bindscope.stages import encode, regions, train
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "sacCer3"

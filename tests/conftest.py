@@ -26,7 +26,7 @@ def train_options(model: str) -> dict:
 
 def jaspar_motifs(tax_groups: list[str]) -> list:
     """The JASPAR2024 CORE matrices of ``tax_groups`` as rule motif_db exports them (Motif objects)."""
-    from bindscope.jaspar import from_jaspar, jaspar_records
+    from bindscope.motif_database import from_jaspar, jaspar_records
 
     return [from_jaspar(r) for r in jaspar_records("JASPAR2024", "CORE", tax_groups)]
 
@@ -50,7 +50,7 @@ def tiny_genome(tmp_path):
     """A 4-chromosome FASTA (60-90 kb each, varying GC, an N gap, soft-masked stretch) and 80 peaks per chromosome."""
     import numpy as np
 
-    from bindscope.demo import gc_landscape, random_sequence
+    from bindscope.stages.demo import gc_landscape, random_sequence
 
     rng = np.random.default_rng(0)
     fasta, peaks = [], []

@@ -94,7 +94,7 @@ def _unet(seed: int = 0, attention: bool = False) -> UNet:
 
 
 def test_unet_target_is_the_sum_of_logits_over_the_mask_and_deeplift_sums_to_it():
-    """PReLU gets the rescale rule (registered by bindscope.interpret): contributions sum to f(x) - mean f(reference)."""
+    """PReLU gets the rescale rule (registered by bindscope.stages.interpret): contributions sum to f(x) - mean f(reference)."""
     model, x = _unet(), _seqs()
     refs = dinucleotide_shuffle(x, 4, 0)
     y_base = np.zeros((len(x), 60), dtype=np.uint8)

@@ -127,13 +127,13 @@ def test_bad_input_is_one_line_and_exit_code_1(tmp_path, capsys):
 
 def test_a_failing_step_removes_the_outputs_it_wrote(tmp_path, capsys, monkeypatch):
     """A stage that wrote one output and then failed leaves nothing that looks finished."""
-    import bindscope.summary
+    import bindscope.stages.summary
 
     def writes_tsv_then_fails(rows: list[str], out: dict[str, str]) -> None:
         Path(out["tsv"]).write_text("tf\n")
         raise InputError("rows.tsv", "line 9", "bad record found after summary.tsv was written")
 
-    monkeypatch.setattr(bindscope.summary, "run", writes_tsv_then_fails)
+    monkeypatch.setattr(bindscope.stages.summary, "run", writes_tsv_then_fails)
     (tmp_path / "kept.tsv").write_text("an older file beside the outputs")
     args = ["summary", "--rows", "rows.tsv", "--out", f"tsv={tmp_path / 'summary.tsv'}", f"html={tmp_path / 'summary.html'}"]
     assert main(args) == 1

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope import compare_methods, interpret
 from bindscope.attribution import GRADIENT_METHODS
 from bindscope.io import load_npz
 from bindscope.layout import COMPARISON
+from bindscope.stages import compare_methods, interpret
 from bindscope.verdict import best_method
 from conftest import CONFIG, files_in, write_checkpoint, write_encoded_split
 

@@ -128,7 +128,7 @@ def test_config_readme_documents_every_key():
         for section, value in CONFIG.items()
         if isinstance(value, dict) and section != "architecture"
         for key in value
-        if f"`{key}`" not in text and f"`{section}.{key}`" not in text and f"`{key}`," not in text
+        if not any(form in text for form in (f"`{key}`", f"`{section}.{key}`", f"`.{key}`"))
     ]
     missing += [key for key in CONFIG if f"`{key}`" not in text]
     assert missing == []

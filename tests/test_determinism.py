@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bindscope import evaluate, train
 from bindscope.io import save_encoded
 from bindscope.layout import EVALUATION, MODEL
 from bindscope.sequence import one_hot_codes
+from bindscope.stages import evaluate, train
 from conftest import CONFIG, files_in, train_options
 
 

@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope.encode import base_label_intervals, base_labels, encode_regions, flank_arrays, run
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.io import load_npz
 from bindscope.sequence import decode
+from bindscope.stages.encode import base_label_intervals, base_labels, encode_regions, flank_arrays, run
 from conftest import ENCODE_OPTIONS, REGIONS_OPTIONS, windows
 
 #: Per-base label options of the shipped configuration, with "interval" as the source.
@@ -47,7 +47,7 @@ def test_base_labels_only_for_positives():
 
 
 def test_run_writes_each_split(tiny_genome):
-    from bindscope.regions import run as regions_run
+    from bindscope.stages.regions import run as regions_run
 
     regions_run(
         str(tiny_genome / "peaks.narrowPeak"),
@@ -106,7 +106,7 @@ def test_training_flanks_are_the_genome_either_side_and_n_past_a_chromosome_end(
 
 
 def test_run_gives_only_the_training_split_flanks(tiny_genome):
-    from bindscope.regions import run as regions_run
+    from bindscope.stages.regions import run as regions_run
 
     regions_run(
         str(tiny_genome / "peaks.narrowPeak"),

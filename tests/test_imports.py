@@ -10,7 +10,7 @@ import pytest
 from bindscope.cli import STAGES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workflow" / "bindscope"
-#: Module of each stage's run(), e.g. bindscope.regions.
+#: Module of each stage's run(), e.g. bindscope.stages.regions.
 STAGE_MODULES = {target.split(":")[0] for target in STAGES.values()}
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bindscope import interpret, models
+from bindscope import models
 from bindscope.attribution import attribute
 from bindscope.io import load_npz
 from bindscope.shuffle import dinucleotide_shuffle
+from bindscope.stages import interpret
 from conftest import CONFIG, write_checkpoint, write_encoded_split
 
 #: interpret.run's keywords from the shipped configuration (fewer references and steps: a small model).

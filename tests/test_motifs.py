@@ -4,10 +4,9 @@ from memelite import tomtom
 from scipy.stats import false_discovery_control
 
 from bindscope.errors import InputError
-from bindscope.jaspar import jaspar_records, taxa_table
-from bindscope.motif_db import run as write_motif_db
-from bindscope.motifdb import Motif, read_meme
-from bindscope.motifs import (
+from bindscope.motif_database import Motif, read_meme, read_taxa
+from bindscope.stages.motif_db import run as write_motif_db
+from bindscope.stages.motifs import (
     ALL_TAXA,
     choose_taxon,
     compile_kernels,
@@ -15,7 +14,6 @@ from bindscope.motifs import (
     named_matches,
     planted_example,
     plot_logo,
-    read_taxa,
     run_modisco,
     tomtom_matches,
 )
@@ -67,12 +65,6 @@ def fungi_and_plants(tmp_path_factory):
     return read_meme(folder / "db.meme"), read_taxa(folder / "taxa.tsv")
 
 
-def test_motif_db_writes_each_matrix_taxon(fungi_and_plants):
-    database, taxa = fungi_and_plants
-    assert set(taxa) == {m.id for m in database} and set(taxa.values()) == {"fungi", "plants"}
-    assert taxa["MA0363.3"] == "fungi" and taxa_table(jaspar_records("JASPAR2024", "CORE", ["fungi"]))["taxon"].eq("fungi").all()
-
-
 def test_taxon_comes_from_the_setting_or_the_expected_motif(fungi_and_plants):
     database, taxa = fungi_and_plants
     assert choose_taxon("auto", "MA0363.3", database, taxa) == "fungi" and choose_taxon(None, "REB1", database, taxa) == "fungi"
@@ -85,7 +77,7 @@ def test_taxon_comes_from_the_setting_or_the_expected_motif(fungi_and_plants):
 
 def test_a_name_jaspar_uses_in_several_taxa_is_never_narrowed_to_the_first_one(tmp_path):
     """CTCF names three vertebrate matrices and the fly's (listed first here, as database order may put it)."""
-    from bindscope.motifdb import find_motifs
+    from bindscope.motif_database import find_motifs
 
     ppm = np.full((4, 6), 0.25)
     database = [

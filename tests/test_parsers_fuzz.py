@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bindscope.errors import InputError
 from bindscope.io import read_peaks
-from bindscope.motifdb import read_meme
+from bindscope.motif_database import read_meme
 from bindscope.sheet import read_sheet
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -162,7 +162,7 @@ def test_meme_parser_other_encodings(data):
 @functools.cache
 def _valid_genome_bytes(fmt: str) -> bytes:
     """A small valid genome in ``fmt`` (2bit or bgzip), made once per format."""
-    from bindscope.genome_copy import run as bgzip_copy
+    from bindscope.stages.genome_copy import run as bgzip_copy
     from twobit import write_twobit
 
     folder = Path(tempfile.mkdtemp())

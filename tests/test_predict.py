@@ -4,15 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope import evaluate, models, predict
+from bindscope import models
 from bindscope.bigwig import read_bigwig
-from bindscope.encode import window_one_hot
 from bindscope.errors import InputError
 from bindscope.genome import open_genome
 from bindscope.inference import predict_probabilities
 from bindscope.io import load_npz, save_encoded
 from bindscope.layout import EVALUATION, PER_BASE_MODELS
 from bindscope.sequence import one_hot
+from bindscope.stages import evaluate, predict
+from bindscope.stages.encode import window_one_hot
 from conftest import files_in, write_checkpoint
 
 UNET = {"channels": [4, 8], "kernel_size": 5, "dropout": 0.0}

@@ -6,7 +6,7 @@ from bindscope.errors import InputError
 from bindscope.genome import genome_background, open_genome
 from bindscope.io import save_encoded
 from bindscope.layout import EVALUATION
-from bindscope.motifdb import Motif, log_odds, write_meme
+from bindscope.motif_database import Motif, log_odds, write_meme
 from bindscope.sequence import one_hot_codes, reverse_complement
 from conftest import CONFIG, files_in
 

@@ -7,8 +7,7 @@ from bindscope.errors import InputError
 from bindscope.genome import chrom_codes, open_genome
 from bindscope.inputs import positive_set
 from bindscope.io import read_json, read_peaks, read_regions
-from bindscope.positives import assign_splits, merge_peaks
-from bindscope.regions import FLANK_COLUMNS, build_regions, flank_windows, gc_matched_sample, run
+from bindscope.stages.regions import FLANK_COLUMNS, build_regions, flank_windows, gc_matched_sample, run
 from conftest import REGIONS_OPTIONS, windows
 
 
@@ -25,22 +24,6 @@ def test_gc_matching_reproduces_the_distribution():
 def test_gc_matching_borrows_from_neighbour_bins_and_reports_shortfall():
     idx, short = gc_matched_sample(np.full(10, 0.51), np.array([0.49, 0.53, 0.9]), 1.0, 50, np.random.default_rng(0))
     assert sorted(idx.tolist()) == [0, 1, 2] and short == 7
-
-
-def test_auto_splits_are_whole_chromosomes_near_target_shares():
-    counts = {f"chr{i}": n for i, n in enumerate([300, 250, 200, 150, 100, 0], start=1)}
-    split = assign_splits(counts, list(counts), None, None)
-    share = {s: sum(counts[c] for c, v in split.items() if v == s) / 1000 for s in ("train", "val", "test")}
-    assert set(split.values()) == {"train", "val", "test"} and split["chr6"] == "train"
-    assert 0.1 <= share["test"] <= 0.3 and 0.1 <= share["val"] <= 0.3
-    assert assign_splits(counts, list(counts), ["chr5"], ["chr4"]) == {
-        "chr1": "train",
-        "chr2": "train",
-        "chr3": "train",
-        "chr4": "val",
-        "chr5": "test",
-        "chr6": "train",
-    }
 
 
 def gc_of(fasta, windows: pd.DataFrame) -> np.ndarray:
@@ -142,44 +125,6 @@ def test_unknown_test_chromosome_and_too_few_positives(tiny_genome):
     assert not (tiny_genome / "r.tsv.gz").exists()
 
 
-def test_overlapping_peaks_merge_into_one_positive():
-    peaks = pd.DataFrame(
-        {
-            "chrom": ["c1", "c1", "c1", "c1", "c2"],
-            "start": [100, 140, 180, 1000, 100],
-            "end": [150, 190, 230, 1050, 150],
-            "summit": [125, 165, 205, 1025, 125],
-            "line": [1, 2, 3, 4, 5],
-        }
-    )
-    merged = merge_peaks(peaks)
-    assert merged[["chrom", "start", "end", "summit", "line"]].values.tolist() == [
-        ["c1", 100, 230, 165, 1],
-        ["c1", 1000, 1050, 1025, 4],
-        ["c2", 100, 150, 125, 5],
-    ]
-    assert len(merge_peaks(peaks, distance=800)) == 2  # within 800 bp: the c1 peaks join
-
-
-def test_candidate_windows_equal_tiling_the_genome_and_removing_every_overlap(tiny_genome):
-    """free_gaps + grid_tiles keep exactly the grid windows that overlap no padded peak or blacklist base."""
-    from bindscope.genome import chrom_sizes
-    from bindscope.inputs import exclusion_intervals, free_gaps, grid_tiles
-
-    fasta = open_genome(tiny_genome / "genome.fa")
-    sizes = chrom_sizes(fasta)
-    peaks = read_peaks(tiny_genome / "peaks.narrowPeak")
-    blacklist = read_peaks(tiny_genome / "blacklist.bed")
-    window, padding = 300, 200
-    excluded = {c: np.zeros(s, bool) for c, s in sizes.items()}
-    for iv in exclusion_intervals(peaks, blacklist, sizes, padding):
-        excluded[iv.chrom][iv.start : iv.end] = True
-    expected = [(c, k) for c, s in sizes.items() for k in range(s // window) if not excluded[c][k * window : (k + 1) * window].any()]
-    gaps = free_gaps(peaks, blacklist, sizes, padding)
-    row, k = grid_tiles(gaps, window)
-    assert list(zip(gaps["chrom"].to_numpy()[row], k.tolist(), strict=True)) == expected
-
-
 def test_grid_composition_counts_each_window_whatever_the_chunk(tiny_genome):
     from bindscope.genome import grid_composition
 
@@ -192,17 +137,3 @@ def test_grid_composition_counts_each_window_whatever_the_chunk(tiny_genome):
         assert gc.tolist() == np.isin(tiles, (1, 2)).sum(axis=1).tolist()
         assert unknown.tolist() == (tiles == 4).sum(axis=1).tolist()
     assert unknown.max() == 250  # the N gap
-
-
-def test_window_bases_counts_every_class_for_windows_of_any_length(tiny_genome):
-    from bindscope.inputs import window_bases
-
-    fasta = open_genome(tiny_genome / "genome.fa")
-    windows = pd.DataFrame({"chrom": ["chr1", "chr1", "chr3", "chr1"], "start": [29_990, 39_995, 0, 5], "end": [30_010, 40_005, 0, 6]})
-    bases = window_bases(fasta, windows)
-    for w, row in zip(windows.itertuples(), bases.itertuples(), strict=True):
-        seq = fasta.fetch(w.chrom, w.start, w.end).decode()
-        assert row.unknown == sum(b not in "ACGTacgt" for b in seq)
-        assert row.soft_masked == sum(b.islower() for b in seq)
-        assert row.gc == sum(b in "GCgc" for b in seq)
-    assert bases.loc[2].tolist() == [0, 0, 0, 0, 0]  # an empty window

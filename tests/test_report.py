@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bindscope.compare_methods import METHOD_COLUMNS
 from bindscope.io import read_json, save_encoded, write_json, write_table
-from bindscope.motifdb import Motif, write_meme
+from bindscope.motif_database import Motif, write_meme
 from bindscope.render import fmt
-from bindscope.report import run
+from bindscope.stages.compare_methods import METHOD_COLUMNS
+from bindscope.stages.report import run
 
 
 def _tomtom(rows):
@@ -109,7 +109,7 @@ PER_MODEL_FILES = ("predictions", "scores", "methods", "tomtom", "tomtom_all", "
 
 def write_variant_files(folder) -> dict[str, str]:
     """A variants stage's files: two scored variants (the first with a logo), one unscored; three null variants."""
-    from bindscope.variants import VARIANT_COLUMNS
+    from bindscope.stages.variants import VARIANT_COLUMNS
 
     folder.mkdir(parents=True)
     rows = [

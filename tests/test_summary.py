@@ -1,6 +1,6 @@
 import pandas as pd
 
-from bindscope import summary
+from bindscope.stages import summary
 from bindscope.verdict import SUMMARY_COLUMNS
 
 

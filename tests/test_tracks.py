@@ -3,11 +3,12 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from bindscope import models, tracks
+from bindscope import models
 from bindscope.bigwig import read_bigwig
 from bindscope.genome import open_genome
 from bindscope.inference import predict_probabilities
 from bindscope.io import save_encoded, write_table
+from bindscope.stages import tracks
 from bindscope.tiling import windows_one_hot
 from conftest import write_checkpoint
 

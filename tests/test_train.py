@@ -10,7 +10,7 @@ from bindscope.inference import predict, predict_probabilities
 from bindscope.io import save_encoded
 from bindscope.scoring import binary_metrics
 from bindscope.sequence import one_hot_codes
-from bindscope.train import run
+from bindscope.stages.train import run
 from conftest import train_options
 
 MOTIF = np.array([2, 0, 3, 0, 1, 0, 2, 2], dtype=np.uint8)  # GATACAGG
@@ -183,7 +183,7 @@ def test_only_the_best_start_goes_on_and_it_trains_as_if_never_stopped(tmp_path)
 
 
 def test_validation_interval_splits_long_epochs_evenly():
-    from bindscope.train import validation_interval
+    from bindscope.stages.train import validation_interval
 
     assert validation_interval(100, 500) == 1.0  # a short epoch: validated once, at its end
     assert validation_interval(500, 500) == 1.0
@@ -202,7 +202,7 @@ def test_long_epochs_are_validated_and_stopped_within_the_epoch(tmp_path):
 
 
 def test_precision_auto_is_full_on_cpu_and_unknown_names_fail():
-    from bindscope.train import resolve_precision
+    from bindscope.stages.train import resolve_precision
 
     assert resolve_precision("auto", "cpu") == "32-true"
     assert resolve_precision("bf16-mixed", "cpu") == "bf16-mixed"
@@ -215,7 +215,7 @@ def test_training_on_the_gpu_keeps_the_set_there_and_learns(tmp_path):
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device on this machine")
     from bindscope.data import EncodedDataModule
-    from bindscope.train import resolve_precision
+    from bindscope.stages.train import resolve_precision
 
     out = _train(tmp_path, "cnn", model_params={"n_filters": 16}, lr=1e-2, max_epochs=25, patience=25, accelerator="gpu")
     data = EncodedDataModule(str(tmp_path / "train.npz"), str(tmp_path / "val.npz"))

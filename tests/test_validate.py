@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bindscope.configcheck import check_config, check_config_files
 from bindscope.errors import InputError
 from bindscope.io import check_writable, read_json
-from bindscope.motifdb import Motif, write_meme
-from bindscope.regions import run as regions_run
+from bindscope.motif_database import Motif, write_meme
 from bindscope.sheet import read_sheet
-from bindscope.validate import run as validate_run
+from bindscope.stages.regions import run as regions_run
+from bindscope.stages.validate import run as validate_run
 from conftest import REGIONS_OPTIONS, windows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -196,11 +195,11 @@ def test_12_fasta_missing_or_not_fasta(inputs, tmp_path):
     not_fasta.write_bytes(b"\x00\x01 not sequence")
     message = rejected(inputs, genome=str(not_fasta))
     assert str(not_fasta) in message and "line 1" in message and "not a genome file" in message
-    # a plain gzip FASTA given to the stage itself (the workflow reads rule genome's bgzip copy): the fix is named
+    # a plain gzip FASTA given to the stage itself (the workflow reads rule genome_copy's bgzip copy): the fix is named
     plain_gzip = tmp_path / "genome.fa.gz"
     plain_gzip.write_bytes(gzip.compress(b">chr1\nACGT\n"))
     message = rejected(inputs, genome=str(plain_gzip))
-    assert str(plain_gzip) in message and "plain gzip FASTA has no random access" in message and "bindscope genome" in message
+    assert str(plain_gzip) in message and "plain gzip FASTA has no random access" in message and "bindscope genome-copy" in message
 
 
 def unprivileged(argv: list[str]) -> list[str]:
@@ -334,52 +333,6 @@ def test_21_blacklist_on_other_contigs_ignored_or_named(inputs, tiny_genome):
     Path(inputs["out"]).unlink()
     message = rejected(inputs, blacklist=str(ensembl))
     assert str(ensembl) in message and "line 1" in message and "naming conventions differ" in message
-
-
-@pytest.mark.parametrize(
-    "change, record, problem",
-    [
-        ({"windows": {"window": 0}}, "key windows.window", "0 is less than the minimum of 20"),
-        ({"train": {"lr": 0}}, "key train.lr", "0 is less than or equal to the minimum of 0"),
-        ({"models": ["cnn", "lstm"]}, "key models[1]", "'lstm' is not one of ['cnn', 'unet']"),
-        ({"predict": {"tile_margin": 200}}, "key predict.tile_margin", "200 leaves no central part of the 400 bp window (at most 199)"),
-    ],
-)
-def test_22_config_values_out_of_range(change, record, problem):
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    for key, value in change.items():
-        config[key] = config[key] | value if isinstance(value, dict) else value
-    with pytest.raises(InputError) as err:
-        check_config(config, SCHEMA, ["config/config.yaml", "--config"])
-    assert str(err.value) == f"config/config.yaml + --config {record}: {problem}"
-
-
-def test_22_missing_motif_db_file_named_with_its_key(tmp_path):
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config["motif_db"] = config["motif_db"] | {"source": str(tmp_path / "absent.meme")}
-    check_config(config, SCHEMA, ["my.yaml"])
-    with pytest.raises(InputError) as err:
-        check_config_files(config, ["my.yaml"])
-    assert str(err.value).startswith(f"my.yaml key motif_db.source: no such MEME file '{tmp_path / 'absent.meme'}'")
-
-
-def test_22_motif_db_path_with_a_wildcard_named_with_its_key():
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config["motif_db"] = config["motif_db"] | {"source": "/db/{tf}.meme"}
-    with pytest.raises(InputError, match=r"my.yaml key motif_db.source: '/db/\{tf\}.meme' holds '\{tf\}', which Snakemake reads"):
-        check_config_files(config, ["my.yaml"])
-
-
-def test_22_shipped_config_is_valid():
-    import yaml
-
-    check_config(yaml.safe_load((REPO / "config" / "config.yaml").read_text()), SCHEMA, ["config/config.yaml"])
 
 
 def test_23_results_folder_not_writable(tmp_path):

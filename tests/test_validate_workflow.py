@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bindscope.motifdb import Motif, write_meme
+from bindscope.motif_database import Motif, write_meme
 
 REPO = Path(__file__).resolve().parents[1]
 

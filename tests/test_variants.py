@@ -5,11 +5,11 @@ import pytest
 import torch
 from torch import nn
 
-from bindscope import variants
 from bindscope.errors import InputError
 from bindscope.genome import open_genome, region_codes
-from bindscope.motifdb import Motif, write_meme
+from bindscope.motif_database import Motif, write_meme
 from bindscope.sequence import ALPHABET
+from bindscope.stages import variants
 from conftest import write_checkpoint
 
 HEADER = "##fileformat=VCFv4.2\n##contig=<ID=chr1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"

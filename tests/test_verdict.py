@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from bindscope import summary
-from bindscope.motifdb import Motif, write_meme
+from bindscope.motif_database import Motif, write_meme
+from bindscope.stages import summary
 from bindscope.verdict import SUMMARY_COLUMNS, expected_tf_name, motif_verdict, other_kingdom_patterns, summary_row, taxon_verdict
 
 

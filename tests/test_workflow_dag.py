@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 #: Rules that make the inputs validate reads (the demo data, the motif database), validate itself, and its gate.
-BEFORE_THE_GATE = {"demo", "demo_weak", "motif_db", "genome", "validate", "validated"}
+BEFORE_THE_GATE = {"demo", "demo_weak", "motif_db", "genome_copy", "validate", "validated"}
 
 
 def _snakemake(workdir: Path, motif: str, *args: str, tfs: tuple[str, ...] = ("X",)) -> subprocess.CompletedProcess:

@@ -38,7 +38,7 @@ from bindscope.io import save_encoded  # noqa: E402
 from bindscope.models import takes_input_length  # noqa: E402
 from bindscope.shifts import max_shift  # noqa: E402
 from bindscope.shuffle import dinucleotide_shuffle  # noqa: E402
-from bindscope.train import BindingModule, resolve_precision  # noqa: E402
+from bindscope.stages.train import BindingModule, resolve_precision  # noqa: E402
 
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 DEFAULT_ENCODED = REPO / "bench" / "out" / "scale" / "large" / "run" / "results" / "TF" / "encoded"

@@ -1,7 +1,7 @@
 """Hard test beds: do the models beat the baselines on a weak motif and on few peaks?
 
 Beds (each with its own data seed per repeat):
-  weak      the weak-motif demo (bindscope.demo.make_weak_demo: GCN4's degraded motif at low
+  weak      the weak-motif demo (bindscope.stages.demo.make_weak_demo: GCN4's degraded motif at low
             occupancy in AT-rich promoter-like peaks with poly(dA:dT) tracts), 1,000 peaks
   reb1_600  Reb1 ChIP-exo (../shared/data), 600 merged peaks drawn at random; the other peaks are
             the blacklist, so no negative or control flank lies on a Reb1 peak left out
@@ -35,10 +35,8 @@ import pandas as pd
 import torch
 import yaml
 
-from bindscope import encode, interpret, motif_db, motifs, regions, train
 from bindscope.baselines import kmer_lr, pwm_scan
 from bindscope.consistency import agreement
-from bindscope.demo import make_demo, make_weak_demo
 from bindscope.genome import open_genome
 from bindscope.inference import predict_probabilities, sequence_scores
 from bindscope.inputs import WindowSettings
@@ -47,6 +45,8 @@ from bindscope.layout import ATTRIBUTIONS, MOTIFS
 from bindscope.models import load
 from bindscope.scoring import binary_metrics
 from bindscope.shifts import max_shift
+from bindscope.stages import encode, interpret, motif_db, motifs, regions, train
+from bindscope.stages.demo import make_demo, make_weak_demo
 from bindscope.tiling import margin_of
 from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
 

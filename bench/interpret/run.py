@@ -131,8 +131,8 @@ def comparison_cost(results: Path, models_: list[str], repeats: int, threads: in
 
     import yaml
 
-    from bindscope import compare_methods, interpret
     from bindscope.layout import COMPARISON
+    from bindscope.stages import compare_methods, interpret
 
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     settings, seed = config["interpret"], config["seed"]

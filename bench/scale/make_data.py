@@ -22,8 +22,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 
-from bindscope.demo import LETTERS, sample_site  # noqa: E402
-from bindscope.jaspar import fetch_jaspar_motif  # noqa: E402
+from bindscope.motif_database import fetch_jaspar_motif  # noqa: E402
+from bindscope.stages.demo import LETTERS, sample_site  # noqa: E402
 
 #: size name -> (number of chromosomes, chromosome length, peaks)
 SIZES = {"small": (6, 2_000_000, 1_000), "medium": (6, 50_000_000, 10_000), "large": (12, 250_000_000, 50_000)}

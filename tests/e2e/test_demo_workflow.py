@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import torch
 
-from bindscope.demo import DEMO_TFS
 from bindscope.io import load_npz
+from bindscope.stages.demo import DEMO_TFS
 from bindscope.verdict import SUMMARY_COLUMNS
 from conftest import chromium, page_images, run_snakemake
 
@@ -147,8 +147,7 @@ def test_reports_render_in_chromium(demo, tmp_path):
 def planted_site_bases(x: np.ndarray, tf: str, fraction: float = 0.5) -> np.ndarray:
     """(N, L) bool: bases covered by a match of the planted TF's JASPAR matrix (either strand) scoring at
     least ``fraction`` of the matrix's maximum log-odds against a uniform background."""
-    from bindscope.jaspar import fetch_jaspar_motif
-    from bindscope.motifdb import log_odds
+    from bindscope.motif_database import fetch_jaspar_motif, log_odds
 
     pwm = log_odds(fetch_jaspar_motif(PLANTED[tf]).ppm, np.full(4, 0.25), 0.01)
     weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from bindscope.motifdb import Motif, write_meme
+from bindscope.motif_database import Motif, write_meme
 from conftest import TEST_CONFIG, run_snakemake
 
 pytestmark = pytest.mark.e2e

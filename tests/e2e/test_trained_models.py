@@ -13,14 +13,13 @@ import yaml
 
 from bindscope import models
 from bindscope.bigwig import read_bigwig
-from bindscope.demo import DEMO_TFS
 from bindscope.genome import open_genome, padded_window_codes, region_codes
 from bindscope.io import load_npz, read_regions
-from bindscope.jaspar import fetch_jaspar_motif
-from bindscope.motifdb import log_odds
+from bindscope.motif_database import fetch_jaspar_motif, log_odds
 from bindscope.pwm import strand_scores
 from bindscope.sequence import ALPHABET, one_hot_codes
-from bindscope.variants import allele_contributions
+from bindscope.stages.demo import DEMO_TFS
+from bindscope.stages.variants import allele_contributions
 from conftest import run_snakemake
 
 pytestmark = pytest.mark.e2e

@@ -60,6 +60,9 @@ def typed_overrides(value: object, schema: Mapping) -> object:
     such as ``windows={window: 100}``) as text throughout; each text where the schema wants a number or
     a boolean is read as YAML, and text stays text elsewhere (a chromosome named 1 stays "1").
     """
+    options = schema.get("oneOf", []) + schema.get("anyOf", [])
+    kind = "object" if isinstance(value, Mapping) else "array" if isinstance(value, list) else None
+    schema = next((o for o in options if kind and o.get("type") == kind), schema)
     if isinstance(value, Mapping):
         properties, extra = schema.get("properties", {}), schema.get("additionalProperties")
         return {k: typed_overrides(v, properties.get(k, extra if isinstance(extra, Mapping) else {})) for k, v in value.items()}

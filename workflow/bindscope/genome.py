@@ -1,6 +1,6 @@
 """Genome access: chromosome sizes and base codes from plain FASTA, bgzip FASTA or UCSC 2bit.
 
-Plain gzip FASTA has no random access: the genome stage (:mod:`bindscope.genome_copy`) makes a
+Plain gzip FASTA has no random access: the genome stage (:mod:`bindscope.stages.genome_copy`) makes a
 bgzip copy once, in the workflow's own resources folder, which every stage then reads.
 """
 
@@ -178,8 +178,8 @@ def open_genome(path: str | os.PathLike) -> Genome:
         raise InputError(
             path,
             None,
-            "plain gzip FASTA has no random access: the workflow reads a bgzip copy it makes once (rule genome); "
-            f"outside it run 'python -m bindscope genome --genome {path} --out copy.fa.gz' (or 'bgzip' it) and give the copy",
+            "plain gzip FASTA has no random access: the workflow reads a bgzip copy it makes once (rule genome_copy); "
+            f"outside it run 'python -m bindscope genome-copy --genome {path} --out copy.fa.gz' (or 'bgzip' it) and give the copy",
         )
     if fmt is None:
         raise InputError(path, "line 1", "not a genome file: expected FASTA (starting with '>'), bgzip or gzip FASTA, or UCSC 2bit")

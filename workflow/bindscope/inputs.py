@@ -22,7 +22,7 @@ import pybedtools
 from bindscope.errors import InputError
 from bindscope.genome import chrom_sizes
 from bindscope.io import SPLITS, is_gzipped, read_peaks
-from bindscope.motifdb import Motif, find_motif
+from bindscope.motif_database import Motif, find_motif
 from bindscope.positives import merge_peaks, positive_windows
 from bindscope.splits import SplitPlan, given_intervals, parse_interval, split_plan
 

@@ -20,7 +20,7 @@ class Memory(NamedTuple):
 
 #: rule -> its memory request.
 MEMORY: dict[str, Memory] = {
-    "genome": Memory(500),
+    "genome_copy": Memory(500),
     "validate": Memory(2000, 100),
     "validated": Memory(100),
     "regions": Memory(1000, 300),

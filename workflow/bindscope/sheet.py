@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from bindscope.errors import InputError
-from bindscope.motifdb import KINGDOMS
+from bindscope.motif_database import KINGDOMS
 
 REQUIRED = ("tf", "peaks", "genome")
 OPTIONAL = ("blacklist", "motif", "taxon")

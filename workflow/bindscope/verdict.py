@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bindscope.layout import CONTROL_KINDS
-from bindscope.motifdb import KINGDOMS, base_id, find_motif, find_motifs, read_meme
+from bindscope.motif_database import KINGDOMS, base_id, find_motif, find_motifs, read_meme
 
 #: Columns of results/summary.tsv, in this order (ARCHITECTURE.md). New columns go at the end.
 SUMMARY_COLUMNS = [

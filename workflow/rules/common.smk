@@ -26,7 +26,7 @@ os.environ.update(
 # in the environment (or the user's cache directory where that is read-only), so every run folder,
 # checkout and test session using one environment shares them; a user's NUMBA_CACHE_DIR still applies.
 
-from bindscope.demo import (
+from bindscope.stages.demo import (
     DEMO_FILES as DEMO_FILE_NAMES,
     WEAK_DEMO_FILES as WEAK_DEMO_FILE_NAMES,
 )  # noqa: E402

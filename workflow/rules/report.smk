@@ -64,26 +64,3 @@ rule report:
         "{params.tomtom_gradient:q} --maps {params.maps:q} "
         "--out {params.out:q} {params.variants:q} {params.consistency:q} "
         "{params.expected:q} {params.note:q} > {log:q} 2>&1"
-
-
-rule summary:
-    input:
-        expand(REPORT["rows"], tf=TFS),
-    output:
-        tsv=report(SUMMARY["tsv"], caption="../report/summary.rst", category="Summary"),
-        html=report(
-            SUMMARY["html"], caption="../report/summary.rst", category="Summary"
-        ),
-    log:
-        "logs/summary.log",
-    benchmark:
-        "benchmarks/summary.tsv"
-    conda:
-        "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=memory("summary"),
-    params:
-        out=named_outputs,
-    shell:
-        "python -m bindscope summary --rows {input:q} --out {params.out:q} > {log:q} 2>&1"

@@ -19,7 +19,7 @@ from sklearn.metrics import average_precision_score
 from bindscope.errors import InputError
 from bindscope.genome import genome_background, open_genome
 from bindscope.io import load_npz
-from bindscope.motifdb import Motif, find_motifs, log_odds, read_meme
+from bindscope.motif_database import Motif, find_motifs, log_odds, read_meme
 from bindscope.pwm import strand_scores
 from bindscope.scoring import load_controls, write_evaluation
 

@@ -59,6 +59,13 @@ def trained_window(hparams: dict, ckpt: str | os.PathLike) -> int:
     return int(window)
 
 
+def check_window(hparams: dict, ckpt: str | os.PathLike, length: int, encoded: str | os.PathLike) -> None:
+    """Raise InputError when encoded windows of ``length`` bp are not the length the model of ``ckpt`` reads."""
+    window = trained_window(hparams, ckpt)
+    if length != window:
+        raise InputError(encoded, None, f"windows of {length} bp, but the model {ckpt} reads {window} bp: encode and train with one window")
+
+
 def common_window(hparams: dict[str, dict], ckpts: dict[str, str]) -> int:
     """The window length every model of ``ckpts`` reads; an error names two that differ."""
     windows = {name: trained_window(hparams[name], ckpts[name]) for name in ckpts}

@@ -12,7 +12,7 @@ residual U-Net of Mu et al. (2023) and Oktay et al. (2018).
 
 Every non-linearity is its own module, used once, and no two non-linear modules are adjacent,
 so captum's DeepLIFT rules apply (adjacent hooked modules break summation-to-delta; PReLU is registered as a rescale
-non-linearity in :mod:`bindscope.interpret`). Down-sampling is a strided convolution (linear),
+non-linearity in :mod:`bindscope.stages.interpret`). Down-sampling is a strided convolution (linear),
 not max-pooling.
 """
 

@@ -29,6 +29,7 @@ def run(
     torch.set_num_threads(threads)
     model, hparams = models.load(ckpt)
     data = load_npz(encoded)
+    models.check_window(hparams, ckpt, data["x"].shape[-1], encoded)
     prob = predict_probabilities(model, data["x"])
     control_prob = {kind: predict_probabilities(model, x) for kind, x in load_controls(controls).items()}
     name = hparams["model_name"]

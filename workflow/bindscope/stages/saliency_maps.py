@@ -170,7 +170,8 @@ def run(
     where = {k: i for i, k in enumerate(row_keys(data))}
     encoded_rows = [where[keys[i]] for i in rows]
     x = data["x"][encoded_rows]
-    net, _ = models.load(ckpt)
+    net, hparams = models.load(ckpt)
+    models.check_window(hparams, ckpt, x.shape[-1], encoded)
     mask = target_mask(data["y_base"][encoded_rows]) if models.is_per_base(net) else None
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     device = resolve_device(accelerator)

@@ -54,8 +54,9 @@ def run(
     """
     check_method(method)
     torch.set_num_threads(threads)
-    model, _ = models.load(ckpt)
+    model, hparams = models.load(ckpt)
     data = load_npz(encoded)
+    models.check_window(hparams, ckpt, data["x"].shape[-1], encoded)
     keep = attributed_rows(data["y"], max_sequences)
     x = data["x"][keep]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))

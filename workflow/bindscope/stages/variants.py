@@ -32,7 +32,7 @@ from bindscope.figures import save_figure
 from bindscope.genome import chrom_sizes, genome_background, open_genome, padded_window_codes, region_codes
 from bindscope.inference import sigmoid, strand_averaged_logits
 from bindscope.io import replace_folder, temporary_dir, text_lines, write_table
-from bindscope.motifdb import Motif, log_odds, read_meme
+from bindscope.motif_database import Motif, log_odds, read_meme
 from bindscope.pwm import strand_scores
 from bindscope.sequence import ALPHABET, encode_bases, one_hot_codes
 from bindscope.shuffle import dinucleotide_shuffle

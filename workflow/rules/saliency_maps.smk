@@ -20,7 +20,7 @@ rule saliency_maps:
     benchmark:
         "benchmarks/{tf}/saliency_maps/{model}.tsv"
     conda:
-        "../../envs/maps.yaml"
+        "../../envs/saliency_maps.yaml"
     threads: 2
     resources:
         mem_mb=memory("saliency_maps"),

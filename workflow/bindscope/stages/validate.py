@@ -12,7 +12,7 @@ import pybedtools
 from bindscope.genome import chrom_sizes, open_genome
 from bindscope.inputs import PositiveSet, WindowSettings, check_blacklist, check_motif, check_settings, positive_set
 from bindscope.io import write_json
-from bindscope.motifdb import find_motifs, read_meme
+from bindscope.motif_database import find_motifs, read_meme
 
 
 def run(

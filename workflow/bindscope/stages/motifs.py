@@ -17,7 +17,7 @@ from scipy.stats import false_discovery_control  # noqa: E402
 from bindscope.errors import InputError  # noqa: E402
 from bindscope.io import atomic_path, load_npz, replace_folder, temporary_dir, write_table  # noqa: E402
 from bindscope.layout import MOTIFS, check_outputs, logo  # noqa: E402
-from bindscope.motifdb import Motif, find_motif, find_motifs, read_meme, write_meme  # noqa: E402
+from bindscope.motif_database import Motif, find_motif, find_motifs, read_meme, read_taxa, write_meme  # noqa: E402
 from bindscope.patterns import trim_bounds  # noqa: E402
 from bindscope.verdict import motif_matches  # noqa: E402
 
@@ -107,14 +107,6 @@ def expected_targets(database: list[Motif], expected: str | None) -> list[int]:
     found = find_motif(database, expected)
     name = found.name if found else None
     return [i for i, m in enumerate(database) if motif_matches(m.id, m.name, expected, name)]
-
-
-def read_taxa(path: str | os.PathLike | None) -> dict[str, str]:
-    """Matrix ID -> taxonomic group, from rule motif_db's table (id, name, taxon); empty without one."""
-    if not path:
-        return {}
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    return dict(zip(table["id"], table["taxon"].str.lower(), strict=True))
 
 
 def choose_taxon(setting: str | None, expected: str | None, database: list[Motif], taxa: dict[str, str]) -> str:

@@ -138,8 +138,9 @@ def run(
     check_outputs(out, COMPARISON)
     check_methods(methods)
     torch.set_num_threads(threads)
-    model, _ = models.load(ckpt)
+    model, hparams = models.load(ckpt)
     data = load_npz(encoded)
+    models.check_window(hparams, ckpt, data["x"].shape[-1], encoded)
     keep = attributed_rows(data["y"], max_sequences)
     first, first_result, first_seconds = interpreted(load_npz(scores), data["chrom"][keep], data["start"][keep])
     methods = [first] + [m for m in methods if m != first]

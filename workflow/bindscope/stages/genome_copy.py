@@ -1,4 +1,4 @@
-"""Stage genome: the bgzip copy (with .fai and .gzi) of a plain-gzip FASTA, which has no random access."""
+"""Stage genome_copy: the bgzip copy (with .fai and .gzi) of a plain-gzip FASTA, which has no random access."""
 
 from __future__ import annotations
 

@@ -8,8 +8,7 @@ own MEME file (config motif_db.source) needs no export: the rules read it where 
 from __future__ import annotations
 
 from bindscope.io import write_table
-from bindscope.jaspar import from_jaspar, jaspar_records, taxa_table
-from bindscope.motifdb import write_meme
+from bindscope.motif_database import from_jaspar, jaspar_records, taxa_table, write_meme
 
 
 def run(out: str, *, release: str, collection: str, tax_groups: list[str], taxa: str | None = None) -> None:

@@ -7,33 +7,33 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from bindscope import maps
 from bindscope.io import load_npz, save_encoded, write_table
+from bindscope.stages import saliency_maps
 from conftest import CONFIG, write_checkpoint, write_encoded_split
 from test_patterns import write_modisco
 
 
 def test_choose_takes_the_most_certain_then_the_most_disputed():
     prob = pd.DataFrame({"cnn": [0.2, 0.99, 0.7, 0.95], "unet": [0.9, 0.98, 0.1, 0.96]})
-    assert maps.choose(prob, "cnn", 2) == [("top", 1, 1), ("top", 2, 3), ("disagree", 1, 0), ("disagree", 2, 2)]
-    assert maps.choose(prob[["cnn"]], "cnn", 1) == [("top", 1, 1)]  # one model: nothing to disagree with
+    assert saliency_maps.choose(prob, "cnn", 2) == [("top", 1, 1), ("top", 2, 3), ("disagree", 1, 0), ("disagree", 2, 2)]
+    assert saliency_maps.choose(prob[["cnn"]], "cnn", 1) == [("top", 1, 1)]  # one model: nothing to disagree with
 
 
 def test_stretch_is_centred_on_the_highest_scoring_bases_and_stays_in_the_window():
     contribution = np.zeros((4, 100))
     contribution[0, 50:60] = 1
-    assert maps.stretch_of(contribution, 40) == (35, 75)
+    assert saliency_maps.stretch_of(contribution, 40) == (35, 75)
     contribution[:] = 0
     contribution[0, 0:10] = 1
-    assert maps.stretch_of(contribution, 40) == (0, 40)
+    assert saliency_maps.stretch_of(contribution, 40) == (0, 40)
     contribution[:] = 0
     contribution[0, 90:100] = 1
-    assert maps.stretch_of(contribution, 40) == (60, 100)
+    assert saliency_maps.stretch_of(contribution, 40) == (60, 100)
 
 
 def test_probabilities_follow_the_windows_by_position():
     arrays = {"chrom": np.array(["c1", "c1"]), "start": np.array([0, 100]), "score": np.array([0.1, 0.8])}
-    prob = maps.probabilities([("c1", 100), ("c1", 0), ("c2", 0)], {"cnn": arrays})
+    prob = saliency_maps.probabilities([("c1", 100), ("c1", 0), ("c2", 0)], {"cnn": arrays})
     assert prob["cnn"].tolist()[:2] == [0.8, 0.1] and np.isnan(prob["cnn"].iloc[2])
 
 
@@ -68,7 +68,7 @@ def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_in
     d = stage_inputs
     settings = {k: CONFIG["interpret"][k] for k in ("method", "ig_steps", "batch_size", "accelerator")}
     settings["methods"] = CONFIG["saliency_maps"]["methods"]
-    maps.run(
+    saliency_maps.run(
         str(d / "m.ckpt"),
         str(d / "test.npz"),
         str(d / "scores.npz"),
@@ -103,6 +103,7 @@ def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_in
 def test_run_names_a_missing_model(stage_inputs):
     d = stage_inputs
     with pytest.raises(ValueError, match="not this model 'unet'"):
-        maps.run(*(str(d / f) for f in ("m.ckpt", "test.npz", "scores.npz", "modisco.h5", "tomtom.tsv")), {"cnn": str(d / "cnn.npz")},
-                 str(d / "maps"), model="unet", method="saliency", methods=[], n_maps=1, n_references=1, ig_steps=1, ig_references=1,
-                 trim_threshold=0.1, batch_size=8, accelerator="cpu", threads=1, seed=0)  # fmt: skip
+        files = (str(d / f) for f in ("m.ckpt", "test.npz", "scores.npz", "modisco.h5", "tomtom.tsv"))
+        saliency_maps.run(*files, {"cnn": str(d / "cnn.npz")}, str(d / "maps"), model="unet", method="saliency", methods=[], n_maps=1,
+                          n_references=1, ig_steps=1, ig_references=1, trim_threshold=0.1, batch_size=8, accelerator="cpu", threads=1,
+                          seed=0)  # fmt: skip
