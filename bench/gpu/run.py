@@ -58,27 +58,28 @@ def random_encoded(folder: Path, n: int = 512, length: int = 400, seed: int = 0)
 
 
 class StepTimer(L.Callback):
-    """Wall time of the training steps after the first ``warmup``."""
+    """Wall time of the training steps after the first ``warmup``: from the end of step ``warmup`` to the end of the last."""
 
     def __init__(self, warmup: int):
-        self.warmup, self.started, self.steps = warmup, None, 0
+        self.warmup, self.started, self.ended, self.steps = warmup, None, None, 0
 
     def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
-        if trainer.global_step == self.warmup:
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            self.started = time.perf_counter()
-        elif trainer.global_step > self.warmup:
-            self.steps += 1
-
-    def seconds(self) -> float:
+        if trainer.global_step < self.warmup:
+            return
         if torch.cuda.is_available():
             torch.cuda.synchronize()
-        return time.perf_counter() - self.started
+        now = time.perf_counter()
+        if trainer.global_step == self.warmup:
+            self.started = now
+        else:
+            self.steps, self.ended = self.steps + 1, now
+
+    def seconds(self) -> float:
+        return self.ended - self.started
 
 
-def training_rate(model: str, encoded: Path, batch_size: int, steps: int, warmup: int, accelerator: str) -> tuple[float, float, str]:
-    """Training sequences/s, peak GPU MB (nan on CPU) and the precision used."""
+def training_rate(model: str, encoded: Path, batch_size: int, steps: int, warmup: int, accelerator: str) -> tuple[float, float, str, int]:
+    """Training sequences/s, peak GPU MB (nan on CPU), the precision used and the number of steps timed."""
     options = CONFIG["train"]
     shift = max_shift(options["max_shift"], model)
     data = EncodedDataModule(str(encoded / "train.npz"), str(encoded / "val.npz"), batch_size=batch_size, max_shift=shift)
@@ -99,7 +100,7 @@ def training_rate(model: str, encoded: Path, batch_size: int, steps: int, warmup
     trainer.fit(module, datamodule=data)
     rate = timer.steps * batch_size / timer.seconds()
     memory = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else float("nan")
-    return rate, memory, precision
+    return rate, memory, precision, timer.steps
 
 
 def attribution_rate(model: str, encoded: Path, n: int, n_references: int, accelerator: str) -> float:
@@ -139,9 +140,10 @@ def main() -> None:
         for model in args.models:
             attr = attribution_rate(model, encoded, n_attr, CONFIG["interpret"]["n_references"], args.accelerator)
             for batch_size in args.batch_sizes:
-                rate, memory, precision = training_rate(model, encoded, batch_size, steps, warmup, args.accelerator)
-                rows.append({"model": model, "batch_size": batch_size, "precision": precision, "train_seq_per_s": round(rate, 1),
-                             "gpu_peak_mb": None if np.isnan(memory) else round(memory), "attr_seq_per_s": round(attr, 1)})  # fmt: skip
+                rate, memory, precision, timed = training_rate(model, encoded, batch_size, steps, warmup, args.accelerator)
+                rows.append({"model": model, "batch_size": batch_size, "precision": precision, "timed_steps": timed,
+                             "train_seq_per_s": round(rate, 1), "gpu_peak_mb": None if np.isnan(memory) else round(memory),
+                             "attr_sequences": n_attr, "attr_seq_per_s": round(attr, 1)})  # fmt: skip
                 print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
