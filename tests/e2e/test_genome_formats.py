@@ -73,4 +73,4 @@ def test_every_genome_format_encodes_the_same_windows(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in (data / "gzip").iterdir()} == before  # nothing written beside the source
     copies = sorted(p.name for p in (tmp_path / "resources" / "genomes").iterdir())
     assert len(copies) == 3 and copies[0].startswith("genome-") and copies[0].endswith(".fa.gz")
-    assert len(list((tmp_path / "logs" / "genome").glob("*.log"))) == 1
+    assert len(list((tmp_path / "logs" / "genome_copy").glob("*.log"))) == 1
