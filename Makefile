@@ -49,7 +49,7 @@ test: setup lint
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest --durations=12
 
 bench: setup
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/encode_throughput.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python bench/encode_throughput/run.py
 
 clean:
 	rm -rf results logs benchmarks .snakemake resources/demo resources/demo_weak resources/motif_db resources/numba

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -51,6 +51,16 @@ from bindscope.tiling import margin_of
 from bindscope.verdict import expected_tf_name, motif_verdict, taxon_verdict
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def bench_module(name: str):
+    """Another benchmark's bench/<name>/run.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_bench", REPO / "bench" / name / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 SHARED = REPO.parent / "shared" / "data"
 REB1 = SHARED / "sacCer3" / "Reb1_ChIPexo_Rhee2011_sacCer3.merged.narrowPeak"
 #: v2: the Reb1 subsamples' left-out peaks are blacklisted (v1 drew 0-6 test negatives on them);
@@ -176,8 +186,7 @@ def train_and_score(folder: Path, model: str, config: dict, seed: int, threads: 
     base = binary_metrics(test["y_base"].ravel(), prob.ravel(), 0.5)["auprc"] if prob.ndim == 2 else float("nan")
     track = {}
     if tiling and prob.ndim == 2:  # the genome-wide tiling (tracks) against these centred windows, test positives
-        sys.path.insert(0, str(REPO / "bench"))  # bench/tiling_margin.py
-        from tiling_margin import tiled_tracks
+        tiled_tracks = bench_module("tiling_margin").tiled_tracks
 
         fasta = open_genome((folder / "genome.txt").read_text())
         margin = margin_of(config["predict"]["tile_margin"], prob.shape[1])  # as the tracks stage resolves it

@@ -4,7 +4,7 @@ For each window: regions (GC-matched 1:1, test chrII + chrIV, val chrXV), encode
 CNN training and test evaluation with the workflow's defaults; the median of --repeats seeds.
 Prints a table and writes bench/out/window_choice.tsv.
 
-Usage: python bench/window_choice.py [--windows 100 200 400 1000] [--repeats 3]
+Usage: python bench/window_choice/run.py [--windows 100 200 400 1000] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bindscope.scoring import binary_metrics
 from bindscope.shifts import max_shift
 from bindscope.stages import encode, regions, train
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data" / "sacCer3"
 #: The workflow's defaults (config/config.yaml), as every rule passes them.
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())

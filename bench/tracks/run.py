@@ -7,7 +7,7 @@ bigWig, as rule tracks does over a TF's test chromosomes. Prints, per run and as
 bigWig's size, and the time this rate gives for 300 Mbp (the test chromosomes of a 3.1 Gbp genome
 with a tenth held out). Writes bench/out/tracks.tsv.
 
-Usage: python bench/tracks.py [--repeats 3] [--threads 2] [--chroms chrIV chrXV] [--ckpt PATH] [--window 400]
+Usage: python bench/tracks/run.py [--repeats 3] [--threads 2] [--chroms chrIV chrXV] [--ckpt PATH] [--window 400]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bindscope.bigwig import write_bigwig
 from bindscope.genome import chrom_sizes, open_genome
 from bindscope.stages.tracks import probability_track
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GENOME = REPO.parent / "shared" / "data" / "sacCer3" / "sacCer3.fa"
 CKPT = REPO / "bench" / "out" / "reb1" / "results" / "REB1" / "models" / "unet" / "model.ckpt"
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())

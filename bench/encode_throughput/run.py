@@ -6,7 +6,7 @@ encode stage core (FASTA read with pyfaidx + codes + one-hot + labels), and tang
 ``one_hot_encode`` on the same sequences as strings (the peer). Prints a table and writes
 bench/out/encode_throughput.tsv.
 
-Usage: python bench/encode_throughput.py [--repeats 5] [--genome PATH]
+Usage: python bench/encode_throughput/run.py [--repeats 5] [--genome PATH]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bindscope.genome import chrom_codes, chrom_sizes, open_genome  # noqa: E402
 from bindscope.sequence import one_hot_codes  # noqa: E402
 from bindscope.stages.encode import encode_regions, window_codes  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GENOME = REPO.parent / "shared" / "data" / "sacCer3" / "sacCer3.fa"
 
 

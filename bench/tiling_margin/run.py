@@ -11,7 +11,7 @@ Only tiles overlapping a test positive are scored, exactly as the genome-wide ti
 Prints and writes (--out) per TF and margin: median correlation, share of positives whose maxima lie
 within 20 bp, and the tiling's cost relative to margin 0 (window / stride).
 
-Usage: python bench/tiling_margin.py [--run bench/out/demo] [--tfs CTCF REST] [--margins 0 50 100 150]
+Usage: python bench/tiling_margin/run.py [--run bench/out/demo] [--tfs CTCF REST] [--margins 0 50 100 150]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bindscope.inference import predict_probabilities
 from bindscope.io import load_npz
 from bindscope.tiling import tile_starts, windows_one_hot
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def track_over(model, fasta, chrom: str, start: int, end: int, window: int, margin: int) -> np.ndarray:
