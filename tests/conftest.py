@@ -26,7 +26,7 @@ def train_options(model: str) -> dict:
 
 def jaspar_motifs(tax_groups: list[str]) -> list:
     """The JASPAR2024 CORE matrices of ``tax_groups`` as rule motif_db exports them (Motif objects)."""
-    from bindscope.motif_database import from_jaspar, jaspar_records
+    from bindscope.motif_database.jaspar import from_jaspar, jaspar_records
 
     return [from_jaspar(r) for r in jaspar_records("JASPAR2024", "CORE", tax_groups)]
 

@@ -3,7 +3,7 @@ import torch
 
 from bindscope.genome import chrom_codes, chrom_sizes, open_genome
 from bindscope.io import read_peaks
-from bindscope.motif_database import fetch_jaspar_motif
+from bindscope.motif_database.jaspar import fetch_jaspar_motif
 from bindscope.sequence import one_hot_codes
 from bindscope.stages.demo import DECOY, DEMO_TFS, WEAK_TF, gc_landscape, make_demo, make_weak_demo
 

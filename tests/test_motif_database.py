@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from bindscope.errors import InputError
-from bindscope.motif_database import Motif, base_id, fetch_jaspar_motif, find_motif, read_meme, write_meme
+from bindscope.motif_database import Motif, base_id, find_motif, read_meme, write_meme
+from bindscope.motif_database.jaspar import fetch_jaspar_motif
 from conftest import jaspar_motifs
 
 

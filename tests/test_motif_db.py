@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bindscope.motif_database import jaspar_records, read_meme, read_taxa, taxa_table
+from bindscope.motif_database import read_meme, read_taxa
+from bindscope.motif_database.jaspar import jaspar_records, taxa_table
 from bindscope.stages.motif_db import run as write_motif_db
 
 

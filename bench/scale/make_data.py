@@ -22,7 +22,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 
-from bindscope.motif_database import fetch_jaspar_motif  # noqa: E402
+from bindscope.motif_database.jaspar import fetch_jaspar_motif  # noqa: E402
 from bindscope.stages.demo import LETTERS, sample_site  # noqa: E402
 
 #: size name -> (number of chromosomes, chromosome length, peaks)

@@ -147,7 +147,8 @@ def test_reports_render_in_chromium(demo, tmp_path):
 def planted_site_bases(x: np.ndarray, tf: str, fraction: float = 0.5) -> np.ndarray:
     """(N, L) bool: bases covered by a match of the planted TF's JASPAR matrix (either strand) scoring at
     least ``fraction`` of the matrix's maximum log-odds against a uniform background."""
-    from bindscope.motif_database import fetch_jaspar_motif, log_odds
+    from bindscope.motif_database import log_odds
+    from bindscope.motif_database.jaspar import fetch_jaspar_motif
 
     pwm = log_odds(fetch_jaspar_motif(PLANTED[tf]).ppm, np.full(4, 0.25), 0.01)
     weight = torch.from_numpy(np.stack([pwm, pwm[::-1, ::-1]]).copy()).float()

@@ -15,7 +15,8 @@ from bindscope import models
 from bindscope.bigwig import read_bigwig
 from bindscope.genome import open_genome, padded_window_codes, region_codes
 from bindscope.io import load_npz, read_regions
-from bindscope.motif_database import fetch_jaspar_motif, log_odds
+from bindscope.motif_database import log_odds
+from bindscope.motif_database.jaspar import fetch_jaspar_motif
 from bindscope.pwm import strand_scores
 from bindscope.sequence import ALPHABET, one_hot_codes
 from bindscope.stages.demo import DEMO_TFS

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from bindscope.io import atomic_path
-from bindscope.motif_database import Motif, fetch_jaspar_motif
+from bindscope.motif_database import Motif
+from bindscope.motif_database.jaspar import fetch_jaspar_motif
 
 #: TF name -> JASPAR matrix planted at its summits.
 DEMO_TFS = {"CTCF": "MA0139.2", "REST": "MA0138.3"}

@@ -8,7 +8,8 @@ own MEME file (config motif_db.source) needs no export: the rules read it where 
 from __future__ import annotations
 
 from bindscope.io import write_table
-from bindscope.motif_database import from_jaspar, jaspar_records, taxa_table, write_meme
+from bindscope.motif_database import write_meme
+from bindscope.motif_database.jaspar import from_jaspar, jaspar_records, taxa_table
 
 
 def run(out: str, *, release: str, collection: str, tax_groups: list[str], taxa: str | None = None) -> None:

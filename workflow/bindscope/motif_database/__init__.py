@@ -1,8 +1,8 @@
-"""Motif databases: MEME minimal-format files (read, write, look up) and JASPAR's matrices from pyjaspar.
+"""Motif databases: MEME minimal-format files (read, write, look up) and their taxa table; JASPAR's
+matrices from pyjaspar are in :mod:`bindscope.motif_database.jaspar`, apart so that only the stages
+exporting JASPAR (motif_db, demo) need pyjaspar in their environment.
 
-A motif is a position probability matrix (PPM), shape (4, w), rows A C G T. pyjaspar (offline,
-bundled SQLite) is imported only by the functions that read it, so that only the stages exporting
-JASPAR (motif_db, demo) need it.
+A motif is a position probability matrix (PPM), shape (4, w), rows A C G T.
 """
 
 from __future__ import annotations
@@ -142,36 +142,3 @@ def read_taxa(path: str | os.PathLike | None) -> dict[str, str]:
         return {}
     table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     return dict(zip(table["id"], table["taxon"].str.lower(), strict=True))
-
-
-def jaspar_records(release: str, collection: str, tax_groups: list[str]) -> list:
-    """pyjaspar's records of the latest version of every matrix in a collection and taxonomic groups (offline)."""
-    from pyjaspar import jaspardb
-
-    db = jaspardb(release=release)
-    groups = [g.lower() for g in tax_groups] if tax_groups else None
-    records = db.fetch_motifs(collection=collection, tax_group=groups, all_versions=False)
-    if not records:
-        raise InputError(release, None, f"no motifs for collection {collection!r} and tax groups {tax_groups}")
-    return records
-
-
-def taxa_table(records: list) -> pd.DataFrame:
-    """The taxonomic group of each record (columns id, name, taxon; e.g. MA0303.3, GCN4, fungi)."""
-    taxa = [str(r.tax_group or "").lower() for r in records]
-    return pd.DataFrame({"id": [r.matrix_id for r in records], "name": [r.name for r in records], "taxon": taxa})
-
-
-def fetch_jaspar_motif(matrix_id: str, release: str = "JASPAR2024") -> Motif:
-    """One JASPAR matrix by ID (e.g. MA0139.2)."""
-    from pyjaspar import jaspardb
-
-    record = jaspardb(release=release).fetch_motif_by_id(matrix_id)
-    if record is None:
-        raise InputError(release, None, f"no JASPAR matrix {matrix_id!r}")
-    return from_jaspar(record)
-
-
-def from_jaspar(record) -> Motif:
-    counts = np.array([record.counts[b] for b in "ACGT"], dtype=np.float64)
-    return Motif(record.matrix_id, record.name, counts / counts.sum(axis=0, keepdims=True))
