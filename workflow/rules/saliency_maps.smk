@@ -10,7 +10,7 @@ rule saliency_maps:
         report(
             directory(MAPS),
             patterns=["{name}.png"],
-            caption="../report/maps.rst",
+            caption="../report/saliency_maps.rst",
             category="{tf}",
             subcategory="Saliency maps",
             labels={"model": "{model}", "file": "{name}"},
