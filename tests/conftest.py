@@ -95,9 +95,8 @@ def files_in(folder, patterns: dict[str, str]) -> dict[str, str]:
 
 
 #: Threads per job in the workflow tests. They run workflows side by side on 2 cores (the SLURM run's
-#: jobs beside the local reference run), and torch's intra-op threads beyond the free cores stall:
-#: two 2-thread trainings at once took 38 s where one took 9 s, two 1-thread ones 11 s (4 at once:
-#: 24 s, an even share). One thread per job, and as many jobs as cores, keeps every core busy.
+#: jobs beside the local reference run), where torch's intra-op threads beyond the free cores stall
+#: each other: one thread per job, and as many jobs as cores, keeps every core busy.
 JOB_THREADS = 1
 
 

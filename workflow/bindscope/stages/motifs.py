@@ -50,7 +50,7 @@ def run_modisco(
     import tqdm
     from modiscolite.tfmodisco import TFMoDISco
 
-    tqdm.tqdm.monitor_interval = 0  # a live monitor thread stops modisco's workers from forking (modisco-lite ran 3.7x slower)
+    tqdm.tqdm.monitor_interval = 0  # tqdm's monitor thread would keep modisco-lite's workers from forking
     one_hot = np.ascontiguousarray(ohe.transpose(0, 2, 1), dtype=np.float32)
     hyp = np.ascontiguousarray(hypothetical.transpose(0, 2, 1), dtype=np.float32)
     pos, neg = TFMoDISco(
