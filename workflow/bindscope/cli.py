@@ -84,6 +84,7 @@ def stage_keywords(stage: str) -> dict[str, bool]:
     return names
 
 
+@functools.cache
 def _module_tree(module: str) -> ast.Module:
     return ast.parse(Path(importlib.util.find_spec(module).origin).read_text())
 

@@ -11,6 +11,7 @@ import yaml
 
 from bindscope.errors import InputError
 from bindscope.sheet import wildcard_problem
+from bindscope.tiling import margin_of
 
 
 def key_path(path: Sequence[str | int]) -> str:
@@ -101,11 +102,7 @@ def check_config(config: Mapping, schema_path: str | os.PathLike, sources: Seque
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(dict(config)), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         check_per_model(config, where)
-        margin, window = config["predict"]["tile_margin"], config["windows"]["window"]
-        if margin != "auto" and 2 * margin >= window:
-            raise InputError(
-                where, "key predict.tile_margin", f"{margin} leaves no central part of the {window} bp window (at most {(window - 1) // 2})"
-            )
+        margin_of(config["predict"]["tile_margin"], config["windows"]["window"], where)
         return
     error = errors[0]
     more = f" ({len(errors) - 1} more problems after this one)" if len(errors) > 1 else ""

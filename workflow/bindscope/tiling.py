@@ -41,16 +41,18 @@ def region_windows(regions: pd.DataFrame, length: int, mode: str, margin: int = 
     )
 
 
-def margin_of(setting: str | int, window: int) -> int:
-    """The tile margin (bp) of a setting: "auto" is a quarter of the window, else a number of bp."""
+def margin_of(setting: str | int, window: int, where: str = "config") -> int:
+    """The tile margin (bp) of a setting (config predict.tile_margin, named ``where``): "auto" is a quarter
+    of the window, else a number of bp that leaves a central part."""
     if setting == "auto":
         return window // 4
     try:
         margin = int(setting)
     except ValueError:
-        raise InputError("config", "key predict.tile_margin", f"expected auto or a number of bp, got {setting!r}") from None
+        raise InputError(where, "key predict.tile_margin", f"expected auto or a number of bp, got {setting!r}") from None
     if margin < 0 or 2 * margin >= window:
-        raise InputError("config", "key predict.tile_margin", f"{margin} leaves no central part of the model's {window} bp window")
+        problem = f"{margin} leaves no central part of the {window} bp window (at most {(window - 1) // 2})"
+        raise InputError(where, "key predict.tile_margin", problem)
     return margin
 
 

@@ -155,7 +155,7 @@ def stage_args(stage, *sections, **overrides):
     then ``overrides`` (values, or functions of the wildcards). A section's other keys are the
     workflow's (which files, whether a rule runs), read by the rules themselves.
     """
-    takes = [name for name, setting in stage_keywords(stage).items() if setting]
+    takes = {name for name, setting in stage_keywords(stage).items() if setting}
 
     def get(wildcards):
         values = {}

@@ -328,7 +328,7 @@ def run(
     stopping = {"min_epochs": min_epochs, "patience": patience, "min_delta": min_delta}
     stopping |= {"val_every_steps": val_every_steps, "accelerator": accelerator, "precision": precision}
     settings = {"batch_size": batch_size, "max_epochs": max_epochs, "max_shift": max_shift, "reverse_complement": reverse_complement}
-    settings |= {"restarts": restarts, "restart_validations": restart_validations, "seed": seed} | stopping
+    settings |= {"restarts": restarts, "restart_validations": restart_validations} | stopping
 
     def start(restart: int) -> tuple[BindingModule, EncodedDataModule]:
         L.seed_everything(seed + restart, workers=True)
