@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bindscope.positives import assign_splits
-from bindscope.splits import parse_interval, region_plan, split_plan
+from bindscope.splits import fold_groups, fold_plans, parse_interval, region_plan, split_plan
 
 GAP = 600  # window 400 + peak_padding 200
 
@@ -89,3 +89,45 @@ def test_region_blocks_of_different_splits_never_come_within_the_gap(lengths, pi
         differ = a["split"].to_numpy()[:, None] != b["split"].to_numpy()[None]
         assert not (overlap & differ).any()
     assert set(kept["split"]) <= {"train", "val", "test"}
+
+
+def test_chromosome_folds_test_every_positive_once_and_validate_on_the_next_fold():
+    sizes = {f"chr{i}": 1_000_000 for i in range(1, 11)}
+    rng = np.random.default_rng(1)
+    windows = windows_on({c: list(range(1_000, 1_000 + 20_000 * int(rng.integers(10, 40)), 20_000)) for c in sizes})
+    plans = fold_plans(windows, sizes, k=5, split_by="auto", gap=GAP, min_positives=20)
+    assert [p.scheme for p in plans] == ["chromosome"] * 5
+    splits = np.array([p.assign(windows["chrom"], windows["start"], windows["end"]) for p in plans])  # (fold, window)
+    assert ((splits == "test").sum(axis=0) == 1).all() and ((splits == "val").sum(axis=0) == 1).all()
+    for f in range(5):  # fold f validates on what fold f + 1 tests
+        assert ((splits[f] == "val") == (splits[(f + 1) % 5] == "test")).all()
+    tested = (splits == "test").sum(axis=1)
+    assert tested.max() - tested.min() <= windows["chrom"].value_counts().max()  # about equal positives per fold
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 4_000), min_size=60, max_size=400, unique=True), st.sampled_from([3, 4, 5]))
+def test_region_folds_partition_the_positives_and_keep_each_test_set_off_its_training_windows(slots, k):
+    sizes = {"chr1": 2_000_400}
+    windows = windows_on({"chr1": sorted(500 * s for s in slots)})  # summits at least 500 bp apart (merged peaks)
+    plans = fold_plans(windows, sizes, k=k, split_by="region", gap=GAP, min_positives=1)
+    splits = np.array([p.assign(windows["chrom"], windows["start"], windows["end"]) for p in plans])
+    assert ((splits == "test").sum(axis=0) <= 1).all()  # no positive tested twice
+    for f, plan in enumerate(plans):
+        assert plan.scheme == "region"
+        test, other = windows[splits[f] == "test"], windows[np.isin(splits[f], ["train", "val"])]
+        # a test window and a training or validation window of the same fold are at least the gap apart
+        for s in test["start"]:
+            near = other[(other["end"] > s - GAP + 400) & (other["start"] < s + 400 + GAP - 400)]
+            assert near.empty, (f, s, near.values.tolist())
+    untested = ((splits == "test").sum(axis=0) == 0).mean()
+    assert untested <= 0.25  # only windows in the gaps between blocks of different splits
+
+
+def test_folds_need_three_groups():
+    with pytest.raises(ValueError, match="folds must be 1 or at least 3"):
+        fold_plans(windows_on({"chr1": [0]}), {"chr1": 1_000}, k=2, split_by="auto", gap=GAP, min_positives=1)
+
+
+def test_fold_groups_balance_positives():
+    assert fold_groups({"a": 10, "b": 9, "c": 5, "d": 4, "e": 0}, 3) == {"a": 0, "b": 1, "c": 2, "d": 2, "e": 0}

@@ -113,6 +113,20 @@ def region_plan(
     """
     if seed_blocks is not None and len(seed_blocks):
         return SplitPlan("region", _around_given(seed_blocks, sizes, gap))
+    blocks, counts = region_blocks(windows, sizes, n_blocks)
+    names = [f"block{g}" for g in range(len(counts))]
+    split_of_group = assign_splits(dict(zip(names, counts, strict=True)), names, [], [])
+    blocks["split"] = blocks["group"].map(lambda g: split_of_group[f"block{g}"])
+    return SplitPlan("region", _with_gaps(blocks[["chrom", "start", "end", "split"]], gap))
+
+
+def region_blocks(windows: pd.DataFrame, sizes: dict[str, int], n_blocks: int) -> tuple[pd.DataFrame, list[int]]:
+    """The genome cut into contiguous blocks of about equal numbers of ``windows``: pieces (chrom, start, end,
+    group; a block can span chromosomes) and the windows per group.
+
+    Boundaries inside a chromosome fall at the widest space between consecutive windows near each
+    equal-count point; every base of the genome is in one piece.
+    """
     order = list(sizes)
     rank = {c: i for i, c in enumerate(order)}
     table = windows.assign(rank=windows["chrom"].map(rank)).sort_values(["rank", "start"]).reset_index(drop=True)
@@ -140,12 +154,9 @@ def region_plan(
         pieces.append((name, edge, sizes[name], g))
         if len(mine):
             current = int(group[mine[-1]])
-    blocks = pd.DataFrame(pieces, columns=["chrom", "start", "end", "group"])
-    counts = pd.Series(group).value_counts().to_dict()
-    names = [f"block{g}" for g in range(int(group.max()) + 1 if len(group) else 1)]
-    split_of_group = assign_splits({f"block{g}": int(n) for g, n in counts.items()}, names, [], [])
-    blocks["split"] = blocks["group"].map(lambda g: split_of_group[f"block{g}"])
-    return SplitPlan("region", _with_gaps(blocks[["chrom", "start", "end", "split"]], gap))
+    n_groups = int(group.max()) + 1 if len(group) else 1
+    counts = np.bincount(group, minlength=n_groups).tolist()
+    return pd.DataFrame(pieces, columns=["chrom", "start", "end", "group"]), counts
 
 
 def _with_gaps(blocks: pd.DataFrame, gap: int) -> pd.DataFrame:
@@ -207,3 +218,52 @@ def split_plan(
         if split_by == "chromosome" or test or val or chromosome_plan_fits(plan, counts, min_positives):
             return plan
     return region_plan(windows, sizes, gap)
+
+
+def fold_groups(counts: dict[str, int], k: int) -> dict[str, int]:
+    """Unit (chromosome or block) -> fold 0..k-1, about equal positives per fold: from most to fewest
+    positives, each unit to the fold with fewest so far (ties: the lower fold; units without positives: fold 0)."""
+    have = [0] * k
+    fold = {}
+    for unit in sorted(counts, key=lambda u: (-counts[u], str(u))):
+        f = min(range(k), key=lambda i: (have[i], i)) if counts[unit] else 0
+        fold[unit] = f
+        have[f] += counts[unit]
+    return fold
+
+
+def fold_split(fold: int, group: int, k: int) -> str:
+    """The split of fold group ``group`` in fold ``fold``: test its own group, val the next one, train the rest."""
+    return "test" if group == fold else "val" if group == (fold + 1) % k else "train"
+
+
+def fold_plans(windows: pd.DataFrame, sizes: dict[str, int], *, k: int, split_by: str, gap: int, min_positives: int) -> list[SplitPlan]:
+    """``k`` hold-out plans (k >= 3) whose test sets partition the positive ``windows``.
+
+    The genome's units (whole chromosomes, or with ``split_by`` region contiguous blocks) are dealt
+    into k groups of about equal positives (:func:`fold_groups`); fold f tests on group f, selects on
+    group f + 1 and trains on the rest (:func:`fold_split`), so every positive is tested by exactly one
+    fold's models, none of which trained on it. ``auto`` uses chromosomes when each group gets at least
+    ``min_positives`` and half its share, else ``k`` contiguous blocks of about equal positives (one
+    per fold: the fewest boundaries, so the fewest positives lost to the gaps), kept ``gap`` bp from
+    blocks of other splits.
+    """
+    if k < 3:
+        raise ValueError(f"folds must be 1 or at least 3 (test, val and train each need a group), got {k}")
+    if split_by not in SCHEMES:
+        raise ValueError(f"split_by must be one of {SCHEMES}, got {split_by!r}")
+    counts = windows["chrom"].value_counts().to_dict()
+    if split_by != "region":
+        group = fold_groups({c: counts.get(c, 0) for c in sizes}, k)
+        per_fold = np.bincount([group[c] for c in sizes], weights=[counts.get(c, 0) for c in sizes], minlength=k)
+        total = sum(counts.values())
+        if split_by == "chromosome" or per_fold.min() >= max(min_positives, MIN_SHARE_OF_TARGET * total / k):
+            blocks = pd.DataFrame({"chrom": list(sizes), "start": 0, "end": list(sizes.values())})
+            groups = blocks["chrom"].map(group)
+            return [SplitPlan("chromosome", blocks.assign(split=[fold_split(f, g, k) for g in groups])) for f in range(k)]
+    pieces, _ = region_blocks(windows, sizes, k)
+    groups = pieces["group"]
+    return [
+        SplitPlan("region", _with_gaps(pieces.assign(split=[fold_split(f, g, k) for g in groups])[["chrom", "start", "end", "split"]], gap))
+        for f in range(k)
+    ]
