@@ -75,7 +75,7 @@ def test_run_keywords_without_a_default_are_required_and_none_has_a_config_defau
 def test_optional_flags_left_out_are_not_passed():
     argv = ["validate", "--peaks", "p", "--genome", "g", "--motif-db", "m", "--out", "o", "--window", "400", "--peak-padding", "200"]
     argv += ["--max-n-fraction", "0.1", "--split-by", "auto", "--test-chroms", "--val-chroms", "chrX", "--min-positives", "20"]
-    argv += ["--merge-overlapping", "true", "--merge-distance", "0"]
+    argv += ["--merge-overlapping", "true", "--merge-distance", "0", "--folds", "1"]
     stage, kwargs = parse(argv)
     assert "blacklist" not in kwargs and "motif" not in kwargs
     settings = kwargs["windows"]
@@ -117,6 +117,8 @@ def test_bad_input_is_one_line_and_exit_code_1(tmp_path, capsys):
         "true",
         "--merge-distance",
         "0",
+        "--folds",
+        "1",
         "--seed",
         "0",
     ]

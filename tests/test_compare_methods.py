@@ -21,7 +21,7 @@ def stage_inputs(tmp_path):
     """A CNN checkpoint, an encoded split of 14 positives and 6 negatives (60 bp), and interpret's scores of it."""
     write_checkpoint(tmp_path / "m.ckpt")
     write_encoded_split(tmp_path / "test.npz")
-    interpret.run(str(tmp_path / "m.ckpt"), str(tmp_path / "test.npz"), str(tmp_path / "scores.npz"),
+    interpret.run([str(tmp_path / "m.ckpt")], [str(tmp_path / "test.npz")], str(tmp_path / "scores.npz"),
                   method="deep_lift_shap", threads=1, seed=0, **SHARED)  # fmt: skip
     return tmp_path
 

@@ -29,8 +29,9 @@ def sections_by_stage() -> dict[str, tuple[str, ...]]:
     return found
 
 
-def stage_commands(workdir: Path) -> list[tuple[str, dict[str, list[str]]]]:
-    """(stage, flag -> values) of every bindscope command of a dry run of every rule (demo data and options on)."""
+def stage_commands(workdir: Path, **changes) -> list[tuple[str, dict[str, list[str]]]]:
+    """(stage, flag -> values) of every bindscope command of a dry run of every rule (demo data and options on,
+    then config sections ``changes``)."""
     (workdir / "config").mkdir()
     (workdir / "genome.fa").write_text(">chr1\n" + "ACGT" * 500 + "\n")
     (workdir / "peaks.bed").write_text("chr1\t100\t200\n")
@@ -40,7 +41,7 @@ def stage_commands(workdir: Path) -> list[tuple[str, dict[str, list[str]]]]:
         "compare_methods": {**CONFIG["compare_methods"], "enabled": True},
         "predict": {**CONFIG["predict"], "regions": {"X": str(workdir / "peaks.bed")}},
         "variants": {**CONFIG["variants"], "vcf": {"X": str(workdir / "variants.vcf")}},
-    }
+    } | changes
     targets = ["all", "resources/demo/genome.fa", "resources/demo_weak/genome.fa"]
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "-n", "-p", *targets]
     cmd += ["--configfile", str(REPO / "config" / "config.yaml"), "--config"]
@@ -64,7 +65,12 @@ def stage_commands(workdir: Path) -> list[tuple[str, dict[str, list[str]]]]:
 
 @pytest.fixture(scope="module")
 def commands(tmp_path_factory) -> list[tuple[str, dict[str, list[str]]]]:
-    return stage_commands(tmp_path_factory.mktemp("dry_run"))
+    """The commands of a one-fold run, then those of a three-fold run's stages that run with folds only (pool-folds,
+    ensemble); the method comparison runs with one fold only."""
+    one = stage_commands(tmp_path_factory.mktemp("dry_run"))
+    folds = {"windows": {**CONFIG["windows"], "folds": 3}, "compare_methods": {**CONFIG["compare_methods"], "enabled": False}}
+    three = stage_commands(tmp_path_factory.mktemp("dry_run_folds"), **folds)
+    return one + [(stage, flags) for stage, flags in three if stage in {"pool-folds", "ensemble"}]
 
 
 def test_the_keywords_read_from_source_are_the_command_lines(commands):

@@ -83,3 +83,25 @@ def test_nested_command_line_values_get_the_types_the_schema_wants():
     typed = typed_overrides(given, schema)
     assert typed["windows"] == {"window": 100, "merge_overlapping": False, "test_chroms": ["1", "chrX"]}
     assert typed["predict"] == {"tile_margin": "auto"} and typed["train"] == {"max_shift": {"unet": 50}, "lr": 0.01}
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "problem"),
+    [
+        ({"windows": {"folds": 2}}, "key windows.folds", "folds are 1 or at least 3"),
+        ({"windows": {"folds": 3, "test_chroms": ["chr1"]}}, "key windows.folds", "leave windows.test_chroms and val_chroms empty"),
+        ({"windows": {"folds": 3}, "interpret": {"split": "val"}}, "key interpret.split", "attributed out of fold"),
+        ({"windows": {"folds": 3}, "compare_methods": {"enabled": True}}, "key compare_methods.enabled", "windows.folds: 1 only"),
+    ],
+)
+def test_folds_that_cannot_run_are_refused_with_the_key(changes, key, problem):
+    config = shipped()
+    for section, values in changes.items():
+        config[section] = {**config[section], **values}
+    with pytest.raises(InputError, match=problem) as err:
+        check_config(config, SCHEMA, ["my.yaml"])
+    assert key in str(err.value)
+    config["windows"]["folds"] = 5
+    config["windows"]["test_chroms"] = []
+    config["interpret"]["split"], config["compare_methods"]["enabled"] = "test", False
+    check_config(config, SCHEMA, ["my.yaml"])

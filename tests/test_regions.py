@@ -137,3 +137,36 @@ def test_grid_composition_counts_each_window_whatever_the_chunk(tiny_genome):
         assert gc.tolist() == np.isin(tiles, (1, 2)).sum(axis=1).tolist()
         assert unknown.tolist() == (tiles == 4).sum(axis=1).tolist()
     assert unknown.max() == 250  # the N gap
+
+
+@pytest.mark.parametrize("split_by", ["chromosome", "region"])
+def test_folds_test_each_positive_once_and_keep_every_test_window_off_that_folds_other_windows(tiny_genome, split_by):
+    """Three folds' regions: the folds' test positives partition the positives (chromosome folds; region folds lose
+    those in the gaps), and no window of a fold's test set (positive, negative or flank) overlaps any window of that
+    fold's training or validation sets."""
+    settings = windows(window=100, min_positives=5, folds=3, split_by=split_by)
+    tested, kept = [], []
+    for fold in range(3):
+        out = tiny_genome / f"fold{fold}"
+        files = {"regions": str(out / "regions.tsv.gz"), "flanks": str(out / "flanks.tsv.gz"), "qc": str(out / "qc.json")}
+        run(str(tiny_genome / "peaks.narrowPeak"), str(tiny_genome / "genome.fa"), files, settings,
+            blacklist=str(tiny_genome / "blacklist.bed"), fold=fold, **REGIONS_OPTIONS)  # fmt: skip
+        regions = read_regions(out / "regions.tsv.gz")
+        assert read_json(out / "qc.json")["fold"] == {"fold": fold, "folds": 3}
+        positives = regions[regions["label"] == 1]
+        test_positives = positives[positives.split == "test"]
+        tested.append(set(zip(test_positives["chrom"], test_positives["start"], strict=True)))
+        kept.append(set(zip(positives["chrom"], positives["start"], strict=True)))
+        test = pd.concat([regions[regions.split == "test"], pd.read_csv(out / "flanks.tsv.gz", sep="\t")])
+        others = regions[regions.split != "test"]
+        for chrom, group in test.groupby("chrom"):
+            other = others[others["chrom"] == chrom]
+            starts, ends = other["start"].to_numpy(), other["end"].to_numpy()
+            for start, end in zip(group["start"], group["end"], strict=True):
+                assert not ((starts < end) & (ends > start)).any(), (fold, chrom, start)
+    assert not (tested[0] & tested[1] or tested[0] & tested[2] or tested[1] & tested[2])
+    everything = set.union(*tested)
+    if split_by == "chromosome":
+        assert everything == kept[0] == kept[1] == kept[2]
+    else:
+        assert everything <= set.union(*kept) and len(everything) >= 0.8 * len(set.union(*kept))

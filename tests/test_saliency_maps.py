@@ -69,8 +69,8 @@ def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_in
     settings = {k: CONFIG["interpret"][k] for k in ("method", "ig_steps", "batch_size", "accelerator")}
     settings["methods"] = CONFIG["saliency_maps"]["methods"]
     saliency_maps.run(
-        str(d / "m.ckpt"),
-        str(d / "test.npz"),
+        [str(d / "m.ckpt")],
+        [str(d / "test.npz")],
         str(d / "scores.npz"),
         str(d / "modisco.h5"),
         str(d / "tomtom.tsv"),
@@ -103,7 +103,7 @@ def test_run_draws_a_picture_per_chosen_positive_with_its_seqlets_named(stage_in
 def test_run_names_a_missing_model(stage_inputs):
     d = stage_inputs
     with pytest.raises(ValueError, match="not this model 'unet'"):
-        files = (str(d / f) for f in ("m.ckpt", "test.npz", "scores.npz", "modisco.h5", "tomtom.tsv"))
-        saliency_maps.run(*files, {"cnn": str(d / "cnn.npz")}, str(d / "maps"), model="unet", method="saliency", methods=[], n_maps=1,
-                          n_references=1, ig_steps=1, ig_references=1, trim_threshold=0.1, batch_size=8, accelerator="cpu", threads=1,
-                          seed=0)  # fmt: skip
+        files = (str(d / f) for f in ("scores.npz", "modisco.h5", "tomtom.tsv"))
+        saliency_maps.run([str(d / "m.ckpt")], [str(d / "test.npz")], *files, {"cnn": str(d / "cnn.npz")}, str(d / "maps"),
+                          model="unet", method="saliency", methods=[], n_maps=1, n_references=1, ig_steps=1, ig_references=1,
+                          trim_threshold=0.1, batch_size=8, accelerator="cpu", threads=1, seed=0)  # fmt: skip

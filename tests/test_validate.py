@@ -364,3 +364,15 @@ def test_25_fewer_peaks_than_training_needs(inputs, tmp_path):
     path.write_text("".join(f"chr1\t{s}\t{s + 100}\n" for s in range(5_000, 25_000, 1_000)))  # 20 peaks
     message = rejected(inputs, peaks=str(path))
     assert str(path) in message and "lines 1-20" in message and "20 peaks, fewer than training needs" in message and "= 30" in message
+
+
+def test_folds_are_checked_fold_by_fold(inputs):
+    """Every fold must give each split min_positives: validation.json counts them per fold, and too many folds for the
+    peaks are named with the fold and split that fall short."""
+    validate_run(**changed(inputs, folds=3, split_by="chromosome"))
+    per_fold = read_json(inputs["out"])["splits"]["positives_per_fold"]
+    assert len(per_fold) == 3 and all(min(f.values()) >= 10 for f in per_fold)
+    assert sorted(f["test"] for f in per_fold) == sorted(f["val"] for f in per_fold)  # fold f validates on fold f + 1's test set
+    Path(inputs["out"]).unlink()
+    message = rejected(inputs, folds=30, split_by="region", min_positives=20)
+    assert "fold" in message and "lower windows.folds" in message

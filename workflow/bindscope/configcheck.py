@@ -11,6 +11,7 @@ import yaml
 
 from bindscope.errors import InputError
 from bindscope.sheet import wildcard_problem
+from bindscope.splits import folds_problem
 from bindscope.tiling import margin_of
 
 
@@ -103,6 +104,19 @@ def check_config(config: Mapping, schema_path: str | os.PathLike, sources: Seque
     if not errors:
         check_per_model(config, where)
         margin_of(config["predict"]["tile_margin"], config["windows"]["window"], where)
+        windows = config["windows"]
+        if problem := folds_problem(windows["folds"], windows["test_chroms"], windows["val_chroms"]):
+            raise InputError(where, "key windows.folds", problem)
+        if windows["folds"] > 1 and config["interpret"]["split"] != "test":
+            raise InputError(
+                where, "key interpret.split", "with windows.folds > 1 every positive is attributed out of fold: leave it 'test'"
+            )
+        if windows["folds"] > 1 and config["compare_methods"]["enabled"]:
+            raise InputError(
+                where,
+                "key compare_methods.enabled",
+                "the method comparison runs with windows.folds: 1 only (it compares methods on one model)",
+            )
         return
     error = errors[0]
     more = f" ({len(errors) - 1} more problems after this one)" if len(errors) > 1 else ""

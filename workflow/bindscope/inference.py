@@ -36,6 +36,19 @@ def strand_averaged_logits(model: torch.nn.Module, x: np.ndarray, batch_size: in
     return (logits if per_base else logits[:, 0]).numpy()
 
 
+def logits_with_spread(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`strand_averaged_logits`, and for a :class:`~bindscope.models.FoldEnsemble` the spread of its fold models:
+    the sample sd (ddof 1) over the folds of each sequence's logit (a per-base model's: its maximum over bases).
+
+    An ensemble's logits are the mean of its fold models' strand-averaged logits; the spread is None for one model.
+    """
+    if not isinstance(model, models.FoldEnsemble):
+        return strand_averaged_logits(model, x, batch_size), None
+    members = np.stack([strand_averaged_logits(member, x, batch_size) for member in model.members])
+    per_sequence = members if members.ndim == 2 else members.max(axis=2, initial=-np.inf)
+    return members.mean(axis=0), per_sequence.std(axis=0, ddof=1)
+
+
 def predict_probabilities(model: torch.nn.Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """Probabilities for one-hot x (N, 4, L), both strands averaged: (N,) per sequence, (N, L) per base.
 

@@ -24,7 +24,7 @@ from bindscope.genome import chrom_sizes
 from bindscope.io import SPLITS, is_gzipped, read_peaks
 from bindscope.motif_database import Motif, find_motif
 from bindscope.positives import merge_peaks, positive_windows
-from bindscope.splits import SplitPlan, given_intervals, parse_interval, split_plan
+from bindscope.splits import SplitPlan, fold_plans, folds_problem, given_intervals, parse_interval, split_plan
 
 _ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
 #: IUPAC ambiguity codes other than N: read as unknown bases (all-zero one-hot columns), counted.
@@ -278,7 +278,9 @@ class WindowSettings:
     chromosomes, regions, or auto (chromosomes where each split can get its share,
     :mod:`bindscope.splits`); test_chroms, val_chroms: held-out chromosomes or intervals
     (chrom:start-end; both empty: chosen automatically); min_positives: per split, or the run stops;
-    merge_overlapping, merge_distance: peaks that overlap or lie within this many bp become one.
+    merge_overlapping, merge_distance: peaks that overlap or lie within this many bp become one;
+    folds: 1 (one split) or k >= 3 plans whose test sets partition the positives
+    (:func:`bindscope.splits.fold_plans`; the split chromosomes must then be left empty).
     """
 
     window: int
@@ -290,12 +292,15 @@ class WindowSettings:
     min_positives: int
     merge_overlapping: bool
     merge_distance: int
+    folds: int
 
 
 def check_settings(sizes: dict[str, int], genome: str | os.PathLike, settings: WindowSettings) -> None:
     """The checks of the configuration against the genome alone: window length, split chromosomes."""
     check_window(settings.window, sizes, genome)
     check_split_chroms(settings.test_chroms, settings.val_chroms, sizes, genome)
+    if problem := folds_problem(settings.folds, settings.test_chroms, settings.val_chroms):
+        raise ValueError(problem)
 
 
 @dataclass
@@ -305,7 +310,8 @@ class PositiveSet:
     ``peaks`` are the deduplicated peak lines (negatives avoid every one of them), ``merged`` the
     peaks that become positives, ``windows`` their summit-centred windows inside the chromosomes,
     ``usable`` those kept by the N filter and inside a split's block (``plan``), with their
-    ``split`` and ``gc`` (among ACGT bases).
+    ``split`` and ``gc`` (among ACGT bases). With folds, ``plan`` and ``split`` are those of fold
+    ``fold``, and ``fold_counts`` the usable positives per split of every fold.
     """
 
     sizes: dict[str, int]
@@ -322,6 +328,8 @@ class PositiveSet:
     n_rich: int
     n_in_split_gaps: int
     warnings: list[str] = field(default_factory=list)
+    fold: int = 0
+    fold_counts: list[dict[str, int]] = field(default_factory=list)
 
     @property
     def per_split(self) -> dict[str, int]:
@@ -330,13 +338,19 @@ class PositiveSet:
 
 
 def positive_set(
-    peaks: str | os.PathLike, fasta, genome: str | os.PathLike, blacklist: str | os.PathLike | None, settings: WindowSettings
+    peaks: str | os.PathLike,
+    fasta,
+    genome: str | os.PathLike,
+    blacklist: str | os.PathLike | None,
+    settings: WindowSettings,
+    fold: int = 0,
 ) -> PositiveSet:
     """Peaks to usable positive windows and chromosome splits, checking as it goes (cheap checks first).
 
     Reads the peaks and the blacklist; drops duplicate lines; checks contigs and chromosome ends;
-    merges overlapping peaks; centres windows on summits; drops N-rich windows; assigns splits; and
-    raises when fewer than ``min_positives`` positives are left in a split (see :class:`WindowSettings`).
+    merges overlapping peaks; centres windows on summits; drops N-rich windows; assigns splits (of
+    fold ``fold`` when ``settings.folds`` > 1); and raises when fewer than ``min_positives``
+    positives are left in a split of any fold (see :class:`WindowSettings`).
     """
     window, max_n_fraction, min_positives = settings.window, settings.max_n_fraction, settings.min_positives
     sizes = chrom_sizes(fasta)
@@ -379,20 +393,29 @@ def positive_set(
     kept = bases[~n_rich]
     with np.errstate(invalid="ignore", divide="ignore"):
         gc = kept["gc"].to_numpy() / (window - kept["unknown"].to_numpy())
-    plan = split_plan(
-        usable,
-        sizes,
-        split_by=settings.split_by,
-        test=settings.test_chroms,
-        val=settings.val_chroms,
-        gap=window + settings.peak_padding,
-        min_positives=min_positives,
-    )
-    split = plan.assign(usable["chrom"], usable["start"], usable["end"])
-    in_gap = pd.isna(split)
-    usable = usable.assign(split=split, gc=gc)[~in_gap].reset_index(drop=True)
+    gap = window + settings.peak_padding
+    if settings.folds > 1:
+        plans = fold_plans(usable, sizes, k=settings.folds, split_by=settings.split_by, gap=gap, min_positives=min_positives)
+    else:
+        plans = [
+            split_plan(
+                usable,
+                sizes,
+                split_by=settings.split_by,
+                test=settings.test_chroms,
+                val=settings.val_chroms,
+                gap=gap,
+                min_positives=min_positives,
+            )
+        ]
+    if not 0 <= fold < len(plans):
+        raise ValueError(f"fold {fold} of {settings.folds} fold(s): folds are numbered 0 to {len(plans) - 1}")
+    splits = [plan.assign(usable["chrom"], usable["start"], usable["end"]) for plan in plans]
+    fold_counts = [pd.Series(s).value_counts().reindex(list(SPLITS), fill_value=0).astype(int).to_dict() for s in splits]
+    in_gap = pd.isna(splits[fold])
+    usable = usable.assign(split=splits[fold], gc=gc)[~in_gap].reset_index(drop=True)
     counts = (n_out, n_dup, int(n_rich.sum()), int(in_gap.sum()))
-    found = PositiveSet(sizes, table, merged, bl, windows, bases, usable, plan, n_lines, *counts, warnings)
+    found = PositiveSet(sizes, table, merged, bl, windows, bases, usable, plans[fold], n_lines, *counts, warnings, fold, fold_counts)
     check_positive_counts(found, peaks, min_positives)
     return found
 
@@ -407,9 +430,19 @@ def check_positive_counts(found: PositiveSet, peaks: str | os.PathLike, min_posi
             f"of {found.n_lines} peak lines, {len(found.peaks) - len(found.merged)} merged into others, {found.n_out_of_bounds} too "
             f"close to a chromosome end, {found.n_rich} N-rich: fewer than training needs ({minimum}; 'min_positives' in the config)",
         )
-    for split, n in found.per_split.items():
-        if n < min_positives:
-            raise InputError(peaks, f"split {split}", no_split_reason(found, split, n, min_positives))
+    if len(found.fold_counts) <= 1:
+        for split, n in found.per_split.items():
+            if n < min_positives:
+                raise InputError(peaks, f"split {split}", no_split_reason(found, split, n, min_positives))
+    for f, per_split in enumerate(found.fold_counts if len(found.fold_counts) > 1 else []):
+        for split, n in per_split.items():
+            if n < min_positives:
+                raise InputError(
+                    peaks,
+                    f"fold {f} split {split}",
+                    f"{n} positives, fewer than min_positives={min_positives}: {len(found.usable)} usable positives dealt into "
+                    f"{len(found.fold_counts)} folds leave too few per fold; lower windows.folds (or windows.min_positives)",
+                )
 
 
 def no_split_reason(found: PositiveSet, split: str, n: int, min_positives: int) -> str:

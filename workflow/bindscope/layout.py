@@ -91,6 +91,18 @@ REPORT = {"html": "results/{tf}/report.html", "rows": "results/{tf}/summary_rows
 SUMMARY = {"tsv": "results/summary.tsv", "html": "results/summary.html"}
 
 
+def in_fold(paths):
+    """``paths`` (a path pattern or a dict of them) moved into the fold's folder: results/{tf}/x -> results/{tf}/folds/{fold}/x
+    (logs and benchmarks alike).
+
+    With windows.folds > 1 the files of regions, encode, train and evaluate (and the baselines' evaluations) are made
+    once per fold there; the pooled evaluation and the ensemble checkpoint are at the usual paths.
+    """
+    if isinstance(paths, dict):
+        return {name: in_fold(path) for name, path in paths.items()}
+    return paths.replace("{tf}/", "{tf}/folds/{fold}/", 1)
+
+
 def fill(template: str, **wildcards: str) -> str:
     """``template`` with the given wildcards substituted; others (``{tf}`` ...) are kept for Snakemake."""
     for name, value in wildcards.items():

@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bindscope.io import SPLITS
-from bindscope.verdict import SUMMARY_COLUMNS, TF_TABLE_COLUMNS
+from bindscope.verdict import FOLD_COLUMNS, TF_TABLE_COLUMNS, columns_of
 
 ENVIRONMENT = Environment(loader=PackageLoader("bindscope", "templates"), autoescape=True, undefined=StrictUndefined)
 
@@ -50,7 +50,7 @@ def tf_report(
         splits=SPLITS,
         rows=rows,
         models=models,
-        metric_cols=TF_TABLE_COLUMNS,
+        metric_cols=TF_TABLE_COLUMNS + [c for c in FOLD_COLUMNS if c in columns_of(rows)],
         fmt=fmt,
         **figures,
     )
@@ -58,4 +58,4 @@ def tf_report(
 
 def summary_page(rows: list[dict], tfs: list[str]) -> str:
     """The all-TF summary page: one table row per TF and model."""
-    return ENVIRONMENT.get_template("summary.html.j2").render(rows=rows, cols=SUMMARY_COLUMNS, tfs=tfs, fmt=fmt)
+    return ENVIRONMENT.get_template("summary.html.j2").render(rows=rows, cols=columns_of(rows), tfs=tfs, fmt=fmt)

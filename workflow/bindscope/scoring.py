@@ -139,6 +139,8 @@ def write_evaluation(
     controls: dict[str, np.ndarray],
     min_segment: int | None = None,
     extra: dict | None = None,
+    fold: int | None = None,
+    score: np.ndarray | None = None,
 ) -> dict:
     """Score one model's probabilities on an encoded split and write its evaluation files.
 
@@ -148,9 +150,13 @@ def write_evaluation(
     chrom, start, label and score per window, and for a per-base model ``base_probability``
     (N, L) float16 and ``y_base``. ``controls`` maps each kind of control negative to its
     probabilities (:func:`control_metrics`: metrics.json "controls"). ``extra`` is added to metrics.json.
+    A fold's evaluation (``fold``, with windows.folds > 1) records its fold in metrics.json and keeps the
+    controls' scores in the arrays file (``control_<kind>``), which the pooled evaluation reads.
+    ``score`` gives the sequence scores where they are known (the pooled folds' per-base models),
+    instead of :func:`~bindscope.inference.sequence_scores` of ``prob``.
     """
     check_outputs(paths, EVALUATION)
-    score = sequence_scores(prob)
+    score = sequence_scores(prob) if score is None else score
     metrics = {"model": name, "split": split, **binary_metrics(data["y"], score, threshold)}
     per_base = {}
     if prob.ndim == 2:
@@ -160,11 +166,14 @@ def write_evaluation(
         per_base = {"base_probability": prob.astype(np.float16), "y_base": data["y_base"]}
     metrics["controls"] = control_metrics(data["y"], score, controls, threshold)
     metrics.update(extra or {})
-    length = data["x"].shape[-1]
+    if fold is not None:
+        metrics["fold"] = fold
+        per_base |= {f"control_{kind}": sequence_scores(p) for kind, p in controls.items()}
+    end = data["end"] if "end" in data else data["start"] + data["x"].shape[-1]
+    if fold is not None:
+        per_base["end"] = end
     write_table(
-        pd.DataFrame(
-            {"chrom": data["chrom"], "start": data["start"], "end": data["start"] + length, "label": data["y"], "score": np.round(score, 6)}
-        ),
+        pd.DataFrame({"chrom": data["chrom"], "start": data["start"], "end": end, "label": data["y"], "score": np.round(score, 6)}),
         paths["predictions"],
     )
     save_encoded(paths["arrays"], chrom=data["chrom"], start=data["start"], label=data["y"], score=score, **per_base)

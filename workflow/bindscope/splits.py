@@ -237,6 +237,20 @@ def fold_split(fold: int, group: int, k: int) -> str:
     return "test" if group == fold else "val" if group == (fold + 1) % k else "train"
 
 
+def folds_problem(folds: int, test: list[str], val: list[str]) -> str | None:
+    """What is wrong with a number of folds and the given split chromosomes, or None."""
+    if folds == 1:
+        return None
+    if folds < 3:
+        return (
+            f"windows.folds is {folds}: folds are 1 or at least 3 (each fold tests on one group of chromosomes or regions, "
+            "validates on the next and trains on the rest)"
+        )
+    if test or val:
+        return f"windows.folds is {folds}: leave windows.test_chroms and val_chroms empty (each fold chooses its own)"
+    return None
+
+
 def fold_plans(windows: pd.DataFrame, sizes: dict[str, int], *, k: int, split_by: str, gap: int, min_positives: int) -> list[SplitPlan]:
     """``k`` hold-out plans (k >= 3) whose test sets partition the positive ``windows``.
 

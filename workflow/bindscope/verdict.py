@@ -48,12 +48,15 @@ SUMMARY_COLUMNS = [
     "attribution_method",
     "compared_methods",
 ]
+#: Columns added at the end with windows.folds > 1: the number of folds and the mean and sample sd of the folds'
+#: test AUROC and AUPRC (the other columns are then the pooled out-of-fold figures). Absent with one fold.
+FOLD_COLUMNS = ["folds", "auroc_fold_mean", "auroc_fold_sd", "auprc_fold_mean", "auprc_fold_sd"]
 #: Columns of the per-TF report's metrics table.
 TF_TABLE_COLUMNS = [
     c for c in SUMMARY_COLUMNS if c not in {"tf", "n_train", "top_match_id", "expected_motif", "taxon", "top_match_all_taxa_id"}
 ]
 #: Count columns: whole numbers, empty where they do not apply.
-INTEGER_COLUMNS = ["n_train", "n_test", "n_patterns", "expected_motif_rank", "other_kingdom_patterns"]
+INTEGER_COLUMNS = ["n_train", "n_test", "n_patterns", "expected_motif_rank", "other_kingdom_patterns", "folds"]
 RECOVERY_MAX_RANK = 3
 RECOVERY_MAX_QVAL = 0.05
 
@@ -167,9 +170,20 @@ def control_columns(metrics: dict) -> dict:
     return {f"{m}_{kind}": controls.get(kind, {}).get(m, math.nan) for kind in CONTROL_KINDS for m in ("auroc", "auprc")}
 
 
+def fold_columns(metrics: dict) -> dict:
+    """:data:`FOLD_COLUMNS` from a pooled evaluation's ``folds`` (pool_folds stage); nothing for one fold."""
+    folds = metrics.get("folds")
+    if not folds:
+        return {}
+    stats = {f"{m}_fold_{kind}": folds[kind].get(m, math.nan) for m in ("auroc", "auprc") for kind in ("mean", "sd")}
+    return {"folds": folds["k"], **stats}
+
+
 def metric_columns(tf: str, model: str, qc: dict, metrics: dict) -> dict:
-    """The summary columns every row has: TF, model, split sizes, test metrics and control metrics (NaN where absent)."""
+    """The summary columns every row has: TF, model, split sizes, test metrics and control metrics (NaN where absent),
+    and with folds :func:`fold_columns`."""
     return {
+        **fold_columns(metrics),
         **control_columns(metrics),
         "tf": tf,
         "model": model,
@@ -214,7 +228,7 @@ def summary_row(
         "attribution_method": str(scores["method"]) if "method" in scores else "",
         "compared_methods": "" if methods is None else "; ".join(methods["method"]),
     }
-    return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
+    return {c: row.get(c, "") for c in columns_of([row])}
 
 
 def expected_tf_name(expected: str | None, motif_db: str | None) -> str | None:
@@ -236,13 +250,20 @@ def expected_label(expected: str | None, motif_db: str | None) -> str | None:
 def baseline_row(tf: str, name: str, qc: dict, metrics: dict, expected: str | None) -> dict:
     """A summary row for a baseline: its test metrics; no patterns, so the motif columns stay empty."""
     row = {**metric_columns(tf, name, qc, metrics), "expected_motif": expected or ""}
-    return {c: row.get(c, "") for c in SUMMARY_COLUMNS}
+    return {c: row.get(c, "") for c in columns_of([row])}
+
+
+def columns_of(rows: list[dict]) -> list[str]:
+    """SUMMARY_COLUMNS, and FOLD_COLUMNS when a row has folds."""
+    folds = any(not pd.isna(r.get("folds", math.nan)) and r.get("folds", "") != "" for r in rows)
+    return SUMMARY_COLUMNS + (FOLD_COLUMNS if folds else [])
 
 
 def summary_table(rows: list[dict]) -> pd.DataFrame:
-    """Rows as a table with SUMMARY_COLUMNS, count columns as nullable integers (1, not 1.0)."""
-    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    for c in INTEGER_COLUMNS:
+    """Rows as a table with SUMMARY_COLUMNS (and FOLD_COLUMNS with folds), count columns as nullable integers (1, not 1.0)."""
+    columns = columns_of(rows)
+    table = pd.DataFrame(rows, columns=columns)
+    for c in [c for c in INTEGER_COLUMNS if c in columns]:
         table[c] = pd.to_numeric(table[c], errors="coerce").round().astype("Int64")
     return table
 

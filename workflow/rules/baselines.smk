@@ -3,15 +3,15 @@
 rule pwm_scan:
     input:
         **encoded("val", "test"),
-        controls=CONTROLS,
+        controls=per_fold(CONTROLS),
         motif_db=motif_db_path,
         genome=genome_file,
     output:
-        **eval_files("pwm_scan"),
+        **fold_eval_files("pwm_scan"),
     log:
-        "logs/{tf}/baselines/pwm_scan.log",
+        per_fold("logs/{tf}/baselines/pwm_scan.log"),
     benchmark:
-        "benchmarks/{tf}/baselines/pwm_scan.tsv"
+        per_fold("benchmarks/{tf}/baselines/pwm_scan.tsv")
     conda:
         "../../envs/baselines.yaml"
     threads: 1
@@ -21,23 +21,24 @@ rule pwm_scan:
         out=named_outputs,
         motif=lambda wildcards: samples.loc[wildcards.tf, "motif"],
         args=stage_args("pwm-scan", "pwm_scan", "evaluate"),
+        fold=fold_arg,
     shell:
         "python -m bindscope pwm-scan --val {input.val:q} --test {input.test:q} "
         "--controls {input.controls:q} "
         "--motif-db {input.motif_db:q} --motif {params.motif:q} --genome {input.genome:q} "
-        "--out {params.out:q} {params.args:q} --threads {threads} > {log:q} 2>&1"
+        "--out {params.out:q} {params.args:q} {params.fold:q} --threads {threads} > {log:q} 2>&1"
 
 
 rule kmer_lr:
     input:
         **encoded("train", "val", "test"),
-        controls=CONTROLS,
+        controls=per_fold(CONTROLS),
     output:
-        **eval_files("kmer_lr"),
+        **fold_eval_files("kmer_lr"),
     log:
-        "logs/{tf}/baselines/kmer_lr.log",
+        per_fold("logs/{tf}/baselines/kmer_lr.log"),
     benchmark:
-        "benchmarks/{tf}/baselines/kmer_lr.tsv"
+        per_fold("benchmarks/{tf}/baselines/kmer_lr.tsv")
     conda:
         "../../envs/baselines.yaml"
     threads: 1
@@ -46,7 +47,8 @@ rule kmer_lr:
     params:
         out=named_outputs,
         args=stage_args("kmer-lr", "kmer_lr", "evaluate"),
+        fold=fold_arg,
     shell:
         "python -m bindscope kmer-lr --train {input.train:q} --val {input.val:q} "
         "--test {input.test:q} --controls {input.controls:q} --out {params.out:q} "
-        "{params.args:q} > {log:q} 2>&1"
+        "{params.args:q} {params.fold:q} > {log:q} 2>&1"

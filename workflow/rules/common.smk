@@ -54,6 +54,7 @@ from bindscope.layout import (  # noqa: E402
     VALIDATED,
     VALIDATION,
     fill,
+    in_fold,
     per_base_outputs,
     per_model_outputs,
 )
@@ -109,10 +110,41 @@ MODELS = config["models"]
 BASELINES = config["baselines"]
 
 
+FOLDS = config["windows"]["folds"]
+
+
 wildcard_constraints:
     tf="|".join(re.escape(t) for t in samples.index),
     model="|".join(re.escape(m) for m in MODELS),
+    scored="|".join(re.escape(m) for m in MODELS + BASELINES),
     split="train|val|test",
+    fold=r"\d+",
+
+
+def per_fold(paths):
+    """The files of a stage run once per fold (regions, encode, train, evaluate): in the fold's folder with
+    windows.folds > 1 (layout.in_fold), else as they are."""
+    return in_fold(paths) if FOLDS > 1 else paths
+
+
+def fold_arg(wildcards):
+    """Params function: --fold and the job's fold with windows.folds > 1, else nothing (quote with :q)."""
+    return ["--fold", wildcards.fold] if FOLDS > 1 else []
+
+
+def first_fold(path):
+    """``path`` of fold 0 with windows.folds > 1 (the regions, QC and test windows the report and tracks show), else itself."""
+    return fill(per_fold(path), fold="0")
+
+
+def fold_files(pattern):
+    """Input function: ``pattern`` of every fold (in fold order) for the job's wildcards, or ``pattern`` itself with one fold."""
+    if FOLDS == 1:
+        return lambda wildcards: [fill(pattern, **dict(wildcards.items()))]
+    return lambda wildcards: [
+        fill(in_fold(pattern), fold=str(f), **dict(wildcards.items()))
+        for f in range(FOLDS)
+    ]
 
 
 def genome_copy_id(path):
@@ -203,8 +235,8 @@ def named_outputs(wildcards, output):
 
 
 def encoded(*splits):
-    """The encoded files of ``splits``, named by split."""
-    return {split: fill(ENCODED, split=split) for split in splits}
+    """The encoded files of ``splits``, named by split (per fold with windows.folds > 1)."""
+    return {split: per_fold(fill(ENCODED, split=split)) for split in splits}
 
 
 def motif_db_path(wildcards=None):
@@ -289,6 +321,14 @@ def eval_files(model):
             labels={"model": model, "curve": curve.upper()},
         )
     return files
+
+
+def fold_eval_files(model):
+    """The evaluation files evaluate or a baseline writes: :func:`eval_files`, or a fold's (no report entries) with
+    windows.folds > 1, which the pool_folds job pools into :func:`eval_files`."""
+    if FOLDS == 1:
+        return eval_files(model)
+    return in_fold({name: fill(path, model=model) for name, path in EVALUATION.items()})
 
 
 def baselines_for(tf):

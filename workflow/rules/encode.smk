@@ -1,15 +1,15 @@
 rule encode:
     input:
-        regions=REGIONS["regions"],
-        flanks=REGIONS["flanks"],
+        regions=per_fold(REGIONS["regions"]),
+        flanks=per_fold(REGIONS["flanks"]),
         genome=genome_file,
     output:
         **encoded("train", "val", "test"),
-        controls=CONTROLS,
+        controls=per_fold(CONTROLS),
     log:
-        "logs/{tf}/encode.log",
+        per_fold("logs/{tf}/encode.log"),
     benchmark:
-        "benchmarks/{tf}/encode.tsv"
+        per_fold("benchmarks/{tf}/encode.tsv")
     conda:
         "../../envs/encode.yaml"
     threads: 1

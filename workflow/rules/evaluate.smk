@@ -1,14 +1,14 @@
 rule evaluate:
     input:
-        ckpt=MODEL["ckpt"],
-        test=fill(ENCODED, split="test"),
-        controls=CONTROLS,
+        ckpt=per_fold(MODEL["ckpt"]),
+        test=per_fold(fill(ENCODED, split="test")),
+        controls=per_fold(CONTROLS),
     output:
-        **eval_files("{model}"),
+        **fold_eval_files("{model}"),
     log:
-        "logs/{tf}/evaluate/{model}.log",
+        per_fold("logs/{tf}/evaluate/{model}.log"),
     benchmark:
-        "benchmarks/{tf}/evaluate/{model}.tsv"
+        per_fold("benchmarks/{tf}/evaluate/{model}.tsv")
     conda:
         "../../envs/evaluate.yaml"
     threads: 1
@@ -17,7 +17,8 @@ rule evaluate:
     params:
         out=named_outputs,
         args=stage_args("evaluate", "evaluate"),
+        fold=fold_arg,
     shell:
         "python -m bindscope evaluate --ckpt {input.ckpt:q} --encoded {input.test:q} "
-        "--controls {input.controls:q} --out {params.out:q} {params.args:q} "
+        "--controls {input.controls:q} --out {params.out:q} {params.args:q} {params.fold:q} "
         "--threads {threads} > {log:q} 2>&1"

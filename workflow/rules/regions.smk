@@ -6,11 +6,11 @@ rule regions:
         validation=VALIDATION,
         validated=ancient(VALIDATED),
     output:
-        **REGIONS,
+        **per_fold(REGIONS),
     log:
-        "logs/{tf}/regions.log",
+        per_fold("logs/{tf}/regions.log"),
     benchmark:
-        "benchmarks/{tf}/regions.tsv"
+        per_fold("benchmarks/{tf}/regions.tsv")
     conda:
         "../../envs/regions.yaml"
     threads: 1
@@ -19,7 +19,8 @@ rule regions:
     params:
         out=named_outputs,
         blacklist=optional_flag("blacklist", "blacklist"),
+        fold=fold_arg,
         args=stage_args("regions", "windows", "regions"),
     shell:
         "python -m bindscope regions --peaks {input.peaks:q} --genome {input.genome:q} "
-        "{params.blacklist:q} --out {params.out:q} {params.args:q} > {log:q} 2>&1"
+        "{params.blacklist:q} {params.fold:q} --out {params.out:q} {params.args:q} > {log:q} 2>&1"

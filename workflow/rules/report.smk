@@ -1,6 +1,6 @@
 rule report:
     input:
-        qc=REGIONS["qc"],
+        qc=first_fold(REGIONS["qc"]),
         validation=VALIDATION,
         motif_db=motif_db_path,
         metrics=per_model(EVALUATION["metrics"], scored_for),

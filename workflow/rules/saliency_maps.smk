@@ -1,7 +1,7 @@
 rule saliency_maps:
     input:
-        ckpt=MODEL["ckpt"],
-        encoded=fill(ENCODED, split=config["interpret"]["split"]),
+        ckpt=fold_files(MODEL["ckpt"]),
+        encoded=fold_files(fill(ENCODED, split=config["interpret"]["split"])),
         scores=ATTRIBUTIONS,
         modisco=MOTIFS["h5"],
         tomtom=MOTIFS["tomtom"],

@@ -3,9 +3,9 @@ rule tracks:
     input:
         scores=per_model(ATTRIBUTIONS),
         ckpts=per_model(MODEL["ckpt"], per_base_models),
-        regions=REGIONS["regions"],
-        qc=REGIONS["qc"],
-        test=fill(ENCODED, split="test"),
+        regions=first_fold(REGIONS["regions"]),
+        qc=first_fold(REGIONS["qc"]),
+        test=first_fold(fill(ENCODED, split="test")),
         genome=genome_file,
         peaks=sample_file("peaks"),
     output:

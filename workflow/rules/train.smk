@@ -2,11 +2,11 @@ rule train:
     input:
         **encoded("train", "val"),
     output:
-        **MODEL,
+        **per_fold(MODEL),
     log:
-        "logs/{tf}/train/{model}.log",
+        per_fold("logs/{tf}/train/{model}.log"),
     benchmark:
-        "benchmarks/{tf}/train/{model}.tsv"
+        per_fold("benchmarks/{tf}/train/{model}.tsv")
     conda:
         "../../envs/train.yaml"
     threads: 2

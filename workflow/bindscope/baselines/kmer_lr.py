@@ -79,8 +79,10 @@ def run(
     cs: list[float],
     threshold: float,
     seed: int,
+    fold: int | None = None,
 ) -> None:
-    """Fit on train, choose C among ``cs`` on val, and write the evaluation files ``out`` for the test windows and their ``controls``."""
+    """Fit on train, choose C among ``cs`` on val, and write the evaluation files ``out`` for the test windows and their ``controls``
+    (``fold``: the fold of a run with windows.folds > 1)."""
     data = {split: load_npz(path) for split, path in (("train", train), ("val", val), ("test", test))}
     features = {split: kmer_counts(d["x"], k) for split, d in data.items()}
     model, val_auprc = fit_kmer_lr(features["train"], data["train"]["y"], features["val"], data["val"]["y"], cs, seed)
@@ -88,4 +90,6 @@ def run(
     control_prob = {kind: model.predict_proba(kmer_counts(x, k))[:, 1] for kind, x in load_controls(controls).items()}
     print(f"kmer_lr k={k}: {features['train'].shape[1]} features; validation AUPRC by C {val_auprc}; chosen C={model.C}")
     extra = {"k": k, "C": model.C, "val_auprc_by_C": {str(c): v for c, v in val_auprc.items()}}
-    write_evaluation("kmer_lr", data["test"], prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra)
+    write_evaluation(
+        "kmer_lr", data["test"], prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra, fold=fold
+    )

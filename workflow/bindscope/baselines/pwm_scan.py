@@ -72,8 +72,10 @@ def run(
     threshold: float,
     pseudocount: float,
     threads: int,
+    fold: int | None = None,
 ) -> None:
-    """Scan the test windows and their ``controls`` with ``motif`` from ``motif_db`` and write the evaluation files ``out``."""
+    """Scan the test windows and their ``controls`` with ``motif`` from ``motif_db`` and write the evaluation files ``out``
+    (``fold``: the fold of a run with windows.folds > 1)."""
     torch.set_num_threads(threads)
     candidates = find_motifs(read_meme(motif_db), motif)
     if not candidates:
@@ -94,4 +96,6 @@ def run(
     if len(candidates) > 1:
         extra["motif_candidates"] = [m.id for m in candidates]
     print(f"pwm_scan with {found.id} {found.name} (width {pwm.shape[1]}), background {extra['background']}")
-    write_evaluation("pwm_scan", test_data, prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra)
+    write_evaluation(
+        "pwm_scan", test_data, prob, out, split=Path(test).stem, threshold=threshold, controls=control_prob, extra=extra, fold=fold
+    )

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from bindscope.errors import InputError
+from bindscope.io import atomic_path
 from bindscope.models.cnn import CNN
 from bindscope.models.unet import UNet
 
@@ -37,18 +38,61 @@ def takes_input_length(name: str) -> bool:
     return cls is not None and "input_length" in inspect.signature(cls).parameters
 
 
+class FoldEnsemble(nn.Module):
+    """The fold models of one architecture (windows.folds > 1) as one model: the mean of their logits."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.per_base = is_per_base(members[0])
+
+    def member_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Each fold model's logits, stacked: (k, N, 1) or (k, N, L)."""
+        return torch.stack([member(x) for member in self.members])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.member_logits(x).mean(dim=0)
+
+
+def _weights(state_dict: dict) -> dict:
+    """The architecture's weights of a LightningModule's state dict (kept under ``model.``)."""
+    return {k.removeprefix("model."): v for k, v in state_dict.items() if k.startswith("model.")}
+
+
 def load(ckpt: str | os.PathLike) -> tuple[nn.Module, dict]:
-    """The trained architecture from a Lightning checkpoint, in eval mode, and its hyper-parameters.
+    """The trained architecture from a Lightning checkpoint (or an ensemble of fold models, :func:`save_ensemble`),
+    in eval mode, and its hyper-parameters.
 
     Needs nothing of train.py: the checkpoint's ``hyper_parameters`` name the model and its
     parameters, and its state dict holds the weights under ``model.``.
     """
     state = torch.load(ckpt, map_location="cpu", weights_only=False)
     hparams = dict(state["hyper_parameters"])
-    model = build(hparams["model_name"], **hparams["model_params"])
-    weights = {k.removeprefix("model."): v for k, v in state["state_dict"].items() if k.startswith("model.")}
-    model.load_state_dict(weights)
+    members = []
+    for weights in state.get("ensemble") or [_weights(state["state_dict"])]:
+        member = build(hparams["model_name"], **hparams["model_params"])
+        member.load_state_dict(weights)
+        members.append(member)
+    model = FoldEnsemble(members) if "ensemble" in state else members[0]
     return model.eval(), hparams
+
+
+def save_ensemble(ckpts: list[str | os.PathLike], out: str | os.PathLike) -> None:
+    """One checkpoint holding the fold models of ``ckpts`` (one architecture, one window), which :func:`load`
+    returns as a :class:`FoldEnsemble`; its hyper-parameters are the first fold's, with ``folds`` and each fold's
+    ``fold_training`` settings."""
+    states = [torch.load(c, map_location="cpu", weights_only=False) for c in ckpts]
+    first = dict(states[0]["hyper_parameters"])
+    for ckpt, state in zip(ckpts, states, strict=True):
+        theirs = state["hyper_parameters"]
+        for key in ("model_name", "model_params", "window"):
+            if theirs.get(key) != first.get(key):
+                raise InputError(
+                    ckpt, None, f"its {key} {theirs.get(key)!r} differs from {ckpts[0]}'s {first.get(key)!r}: not folds of one model"
+                )
+    hparams = {**first, "folds": len(states), "fold_training": [dict(s["hyper_parameters"]).get("training") for s in states]}
+    with atomic_path(out) as tmp:
+        torch.save({"hyper_parameters": hparams, "ensemble": [_weights(s["state_dict"]) for s in states]}, tmp)
 
 
 def trained_window(hparams: dict, ckpt: str | os.PathLike) -> int:

@@ -21,8 +21,10 @@ def run(
     threshold: float,
     min_segment: int,
     threads: int,
+    fold: int | None = None,
 ) -> None:
-    """Evaluate a trained model on an encoded split (the test split) and its controls; write ``out``.
+    """Evaluate a trained model on an encoded split (the test split) and its controls; write ``out``
+    (``fold``: the fold of a run with windows.folds > 1).
 
     See :func:`~bindscope.scoring.write_evaluation`.
     """
@@ -33,4 +35,6 @@ def run(
     prob = predict_probabilities(model, data["x"])
     control_prob = {kind: predict_probabilities(model, x) for kind, x in load_controls(controls).items()}
     name = hparams["model_name"]
-    write_evaluation(name, data, prob, out, split=Path(encoded).stem, threshold=threshold, controls=control_prob, min_segment=min_segment)
+    write_evaluation(
+        name, data, prob, out, split=Path(encoded).stem, threshold=threshold, controls=control_prob, min_segment=min_segment, fold=fold
+    )

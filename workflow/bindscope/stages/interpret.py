@@ -27,9 +27,37 @@ def check_method(method: str) -> None:
         raise ValueError(f"interpret.method must be one of {known} (ism scores a subset only, in compare_methods), got {method!r}")
 
 
+def fold_shares(n: np.ndarray, total: int) -> np.ndarray:
+    """At most ``total`` items dealt out in proportion to ``n`` (largest remainders; ties to the lower fold), each <= its n."""
+    share = n * min(1.0, total / max(int(n.sum()), 1))
+    caps = np.floor(share).astype(int)
+    extra = min(total, int(n.sum())) - int(caps.sum())
+    caps[np.argsort(-(share - caps), kind="stable")[:extra]] += 1
+    return caps
+
+
+def fold_positives(ckpts: list[str], encoded: list[str], max_sequences: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The attributed positives of the encoded splits ``encoded`` (one per fold, its model in ``ckpts``): their arrays
+    (x, y_base, chrom, start) joined in fold order, and each one's fold. With folds the first ``max_sequences`` are
+    spread over the folds by their shares of the positives."""
+    if len(ckpts) != len(encoded):
+        raise ValueError(f"one encoded split per model: {len(ckpts)} checkpoints, {len(encoded)} encoded files")
+    parts = [load_npz(path) for path in encoded]
+    n = np.array([int((part["y"] == 1).sum()) for part in parts])
+    caps = [max_sequences] if len(parts) == 1 else fold_shares(n, max_sequences)
+    kept = {name: [] for name in ("x", "y_base", "chrom", "start")}
+    fold = []
+    for f, (part, cap) in enumerate(zip(parts, caps, strict=True)):
+        rows = attributed_rows(part["y"], int(cap))
+        for name in kept:
+            kept[name].append(part[name][rows])
+        fold.append(np.full(len(rows), f, np.int16))
+    return {name: np.concatenate(arrays) for name, arrays in kept.items()}, np.concatenate(fold)
+
+
 def run(
-    ckpt: str,
-    encoded: str,
+    ckpt: list[str],
+    encoded: list[str],
     out: str,
     *,
     method: str,
@@ -44,6 +72,9 @@ def run(
 ) -> None:
     """``method``'s attributions of the positives of one encoded split, written to ``out`` (scores.npz).
 
+    With folds (windows.folds > 1), ``ckpt`` and ``encoded`` list each fold's model and test split:
+    every positive is attributed by the model that held it out, and the file has each one's ``fold``.
+
     The file holds the one-hot sequences, hypothetical and observed-base contributions, the
     windows' positions and per-base labels, each sequence's highest-scoring stretch
     (``attribution_peak``), the method's name and its time in seconds. A per-sequence model's logit
@@ -54,36 +85,45 @@ def run(
     """
     check_method(method)
     torch.set_num_threads(threads)
-    model, hparams = models.load(ckpt)
-    data = load_npz(encoded)
-    models.check_window(hparams, ckpt, data["x"].shape[-1], encoded)
-    keep = attributed_rows(data["y"], max_sequences)
-    x = data["x"][keep]
+    data, fold = fold_positives(ckpt, encoded, max_sequences)
+    x = data["x"]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
-    mask = target_mask(data["y_base"][keep]) if models.is_per_base(model) else None
-    start = time.perf_counter()
-    result = attribute(
-        method,
-        model,
-        x,
-        refs,
-        mask,
-        batch_size=batch_size,
-        ig_steps=ig_steps,
-        ig_references=ig_references,
-        device=resolve_device(accelerator),
+    parts = []
+    seconds = 0.0
+    for f, (path, split) in enumerate(zip(ckpt, encoded, strict=True)):
+        model, hparams = models.load(path)
+        models.check_window(hparams, path, x.shape[-1], split)
+        rows = np.flatnonzero(fold == f)
+        mask = target_mask(data["y_base"][rows]) if models.is_per_base(model) else None
+        start = time.perf_counter()
+        parts.append(
+            attribute(
+                method,
+                model,
+                x[rows],
+                refs[rows],
+                mask,
+                batch_size=batch_size,
+                ig_steps=ig_steps,
+                ig_references=ig_references,
+                device=resolve_device(accelerator),
+            )
+        )
+        seconds += time.perf_counter() - start
+    ohe, hypothetical, contribution = (
+        np.concatenate([getattr(r, name) for r in parts]) for name in ("ohe", "hypothetical", "contribution")
     )
-    seconds = time.perf_counter() - start
     save_encoded(
         out,
-        ohe=result.ohe,
-        hypothetical=result.hypothetical,
-        contribution=result.contribution,
-        chrom=data["chrom"][keep],
-        start=data["start"][keep],
-        y_base=data["y_base"][keep],
-        attribution_peak=attribution_peaks(result.contribution),
+        ohe=ohe,
+        hypothetical=hypothetical,
+        contribution=contribution,
+        chrom=data["chrom"],
+        start=data["start"],
+        y_base=data["y_base"],
+        attribution_peak=attribution_peaks(contribution),
         method=np.array(method),
         seconds=np.array(seconds),
+        **({"fold": fold} if len(ckpt) > 1 else {}),
     )
-    print(f"{method}: {len(x)} positives x {n_references} references in {seconds:.1f} s")
+    print(f"{method}: {len(x)} positives of {len(ckpt)} fold(s) x {n_references} references in {seconds:.1f} s")

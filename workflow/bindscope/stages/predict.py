@@ -22,7 +22,7 @@ from bindscope import models
 from bindscope.bigwig import chromosome_tracks, segment_intervals, write_bigwig
 from bindscope.errors import InputError
 from bindscope.genome import chrom_sizes, open_genome
-from bindscope.inference import predict_probabilities, sequence_scores
+from bindscope.inference import logits_with_spread, sequence_scores, sigmoid
 from bindscope.inputs import check_contigs, check_peak_bounds
 from bindscope.io import atomic_path, read_peaks, write_table
 from bindscope.tiling import margin_of, region_windows, windows_one_hot
@@ -73,24 +73,32 @@ def load_models(ckpts: dict[str, str]) -> tuple[dict[str, torch.nn.Module], int]
 
 def score_windows(
     loaded: dict[str, torch.nn.Module], fasta, windows: pd.DataFrame, window: int, batch_size: int
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Each model's score per window (N,), and each per-base model's probabilities (N, window), a chunk at a time."""
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each model's score per window (N,), each per-base model's probabilities (N, window), and each fold ensemble's
+    spread per window (:func:`~bindscope.inference.logits_with_spread`), a chunk at a time."""
     scores = {name: np.zeros(len(windows), dtype=np.float32) for name in loaded}
     per_base = {name: np.zeros((len(windows), window), dtype=np.float32) for name, m in loaded.items() if models.is_per_base(m)}
+    spread = {name: np.zeros(len(windows), dtype=np.float32) for name, m in loaded.items() if isinstance(m, models.FoldEnsemble)}
     chunk = -(-CHUNK // batch_size) * batch_size
     for first in range(0, len(windows), chunk):
         part = windows.iloc[first : first + chunk]
         x = windows_one_hot(fasta, part, window)
         for name, model in loaded.items():
-            prob = predict_probabilities(model, x, batch_size)
+            logits, sd = logits_with_spread(model, x, batch_size)
+            prob = sigmoid(logits)
             scores[name][first : first + len(part)] = sequence_scores(prob)
             if name in per_base:
                 per_base[name][first : first + len(part)] = prob
-    return scores, per_base
+            if name in spread:
+                spread[name][first : first + len(part)] = sd
+    return scores, per_base, spread
 
 
-def prediction_table(targets: pd.DataFrame, windows: pd.DataFrame, scores: dict[str, np.ndarray]) -> pd.DataFrame:
-    """One row per window: the region (its line in the input, interval), the window, and each model's probability."""
+def prediction_table(
+    targets: pd.DataFrame, windows: pd.DataFrame, scores: dict[str, np.ndarray], spread: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """One row per window: the region (its line in the input, interval), the window, each model's probability, and
+    for each fold ensemble the sd of its fold models' logits (``logit_sd_<model>``)."""
     region = targets.iloc[windows["region"].to_numpy()].reset_index(drop=True)
     table = pd.DataFrame(
         {
@@ -106,6 +114,8 @@ def prediction_table(targets: pd.DataFrame, windows: pd.DataFrame, scores: dict[
     )
     for name, values in scores.items():
         table[f"prob_{name}"] = values
+    for name, values in (spread or {}).items():
+        table[f"logit_sd_{name}"] = values
     return table
 
 
@@ -152,8 +162,8 @@ def run(
     targets, fasta = read_targets(regions, genome)
     windows = region_windows(targets, window, mode, margin)
     print(f"{len(targets)} regions -> {len(windows)} windows of {window} bp ({mode})")
-    scores, tracks = score_windows(loaded, fasta, windows, window, batch_size)
-    write_table(prediction_table(targets, windows, scores), out["table"])
+    scores, tracks, spread = score_windows(loaded, fasta, windows, window, batch_size)
+    write_table(prediction_table(targets, windows, scores, spread), out["table"])
     sizes = chrom_sizes(fasta)
     # tiles report their central parts only (no base from a window's edge); a centred window all of it
     keep = slice(margin, window - margin)

@@ -257,19 +257,22 @@ def run(
     windows: WindowSettings,
     *,
     blacklist: str | None = None,
+    fold: int | None = None,
     negative_ratio: float,
     gc_bins: int,
     seed: int,
 ) -> None:
     """Check peaks and genome as validate does (:mod:`bindscope.inputs`), then write ``out``: regions and flanks (tables), qc (JSON).
 
-    Every input check runs before any negative is drawn; nothing is written when one fails.
+    With ``windows.folds`` > 1 the splits are those of fold ``fold`` (0-based), whose negatives and
+    flanks are drawn for its own test, validation and training sets. Every input check runs before
+    any negative is drawn; nothing is written when one fails.
     """
     check_outputs(out, REGIONS)
     fasta = open_genome(genome)
     check_settings(chrom_sizes(fasta), genome, windows)
     try:
-        found = positive_set(peaks, fasta, genome, blacklist, windows)
+        found = positive_set(peaks, fasta, genome, blacklist, windows, fold or 0)
         for warning in found.warnings:
             print(f"warning: {warning}")
         regions, qc, gc = build_regions(found, fasta, windows, negative_ratio=negative_ratio, gc_bins=gc_bins, seed=seed)
@@ -277,6 +280,8 @@ def run(
     finally:
         pybedtools.cleanup()
     qc["flanks"] = flank_qc(flanks, regions, gc)
+    if windows.folds > 1:
+        qc["fold"] = {"fold": fold or 0, "folds": windows.folds}
     write_table(regions, out["regions"])
     write_table(flanks, out["flanks"])
     write_json(qc, out["qc"])

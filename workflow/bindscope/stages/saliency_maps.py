@@ -131,8 +131,8 @@ def saliency_map_figure(
 
 
 def run(
-    ckpt: str,
-    encoded: str,
+    ckpt: list[str],
+    encoded: list[str],
     scores: str,
     modisco: str,
     tomtom: str,
@@ -156,7 +156,9 @@ def run(
 
     ``predictions`` maps every model's name to its predictions.npz (``model`` is this one); the
     attributed positives are those of ``scores`` (interpret's, of ``method``: TF-MoDISco's input),
-    found in ``encoded`` by position. ``methods`` are drawn below ``method``'s, computed here.
+    found in ``encoded`` by position. ``methods`` are drawn below ``method``'s, computed here. With folds
+    (windows.folds > 1) ``ckpt`` and ``encoded`` list each fold's model and test split, and each positive's
+    ``methods`` are those of the model that held it out (its ``fold`` in ``scores``).
     """
     torch.set_num_threads(threads)
     if model not in predictions:
@@ -166,18 +168,27 @@ def run(
     prob = probabilities(keys, {name: load_npz(path) for name, path in predictions.items()})
     chosen = choose(prob, model, n_maps)
     rows = sorted({i for _, _, i in chosen})
-    data = load_npz(encoded)
-    where = {k: i for i, k in enumerate(row_keys(data))}
-    encoded_rows = [where[keys[i]] for i in rows]
-    x = data["x"][encoded_rows]
-    net, hparams = models.load(ckpt)
-    models.check_window(hparams, ckpt, x.shape[-1], encoded)
-    mask = target_mask(data["y_base"][encoded_rows]) if models.is_per_base(net) else None
+    if len(ckpt) != len(encoded):
+        raise ValueError(f"one encoded split per model: {len(ckpt)} checkpoints, {len(encoded)} encoded files")
+    data = [load_npz(path) for path in encoded]
+    where = {k: (f, i) for f, part in enumerate(data) for i, k in enumerate(row_keys(part))}
+    found = [where[keys[i]] for i in rows]
+    x = np.stack([data[f]["x"][i] for f, i in found]) if found else data[0]["x"][:0]
+    y_base = np.stack([data[f]["y_base"][i] for f, i in found]) if found else data[0]["y_base"][:0]
+    fold = np.array([f for f, _ in found], dtype=int)
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
     device = resolve_device(accelerator)
     options = {"batch_size": batch_size, "ig_steps": ig_steps, "ig_references": ig_references, "device": device}
     drawn = {method: attributed["contribution"][rows]}
-    drawn |= {m: attribute(m, net, x, refs, mask, **options).contribution for m in methods if m != method}
+    others = [m for m in methods if m != method]
+    drawn |= {m: np.zeros(x.shape, np.float32) for m in others}
+    for f in np.unique(fold):
+        net, hparams = models.load(ckpt[f])
+        models.check_window(hparams, ckpt[f], x.shape[-1], encoded[f])
+        mine = np.flatnonzero(fold == f)
+        mask = target_mask(y_base[mine]) if models.is_per_base(net) else None
+        for m in others:
+            drawn[m][mine] = attribute(m, net, x[mine], refs[mine], mask, **options).contribution
     sites = site_labels(seqlet_sites(modisco, trim_threshold), pd.read_csv(tomtom, sep="\t"))
     table = []
     with temporary_dir(Path(out)) as tmp:

@@ -61,6 +61,7 @@ def validation_report(
         "splits": {
             "scheme": found.plan.scheme,
             "blocks": found.plan.intervals() if found.plan.scheme == "region" else found.plan.chromosomes(),
+            **({"positives_per_fold": found.fold_counts} if len(found.fold_counts) > 1 else {}),
         },
         "bases_in_positive_windows": {
             "total": int(len(found.windows) * window),

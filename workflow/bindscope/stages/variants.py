@@ -155,7 +155,8 @@ def base_change(prob_ref: np.ndarray, prob_alt: np.ndarray, variants: pd.DataFra
 
 
 def allele_scores(model: torch.nn.Module, ref: np.ndarray, alt: np.ndarray, variants: pd.DataFrame, batch_size: int) -> pd.DataFrame:
-    """Strand-averaged logit and probability of both alleles, their difference, log-odds ratio and base change."""
+    """Strand-averaged logit and probability of both alleles, their difference, log-odds ratio and base change; for a
+    fold ensemble also ``log_odds_ratio_sd``, the sample sd of the log-odds ratio over its fold models."""
     ref_logit = strand_averaged_logits(model, one_hot_codes(ref), batch_size)
     alt_logit = strand_averaged_logits(model, one_hot_codes(alt), batch_size)
     per_base = ref_logit.ndim == 2
@@ -165,7 +166,7 @@ def allele_scores(model: torch.nn.Module, ref: np.ndarray, alt: np.ndarray, vari
     else:
         change = np.full(len(ref), np.nan)
     prob_ref, prob_alt = sigmoid(ref_logit), sigmoid(alt_logit)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "prob_ref": prob_ref,
             "prob_alt": prob_alt,
@@ -176,6 +177,17 @@ def allele_scores(model: torch.nn.Module, ref: np.ndarray, alt: np.ndarray, vari
             "base_change_max": change,
         }
     )
+    if isinstance(model, models.FoldEnsemble):
+        table["log_odds_ratio_sd"] = np.std([fold_log_odds_ratio(m, ref, alt, batch_size) for m in model.members], axis=0, ddof=1)
+    return table
+
+
+def fold_log_odds_ratio(model: torch.nn.Module, ref: np.ndarray, alt: np.ndarray, batch_size: int) -> np.ndarray:
+    """One model's log-odds ratio (alt - ref logit) per variant; a per-base model's of its maximum logit over bases."""
+    ref_logit, alt_logit = (strand_averaged_logits(model, one_hot_codes(codes), batch_size) for codes in (ref, alt))
+    if ref_logit.ndim == 2:
+        ref_logit, alt_logit = ref_logit.max(axis=1, initial=-np.inf), alt_logit.max(axis=1, initial=-np.inf)
+    return alt_logit - ref_logit
 
 
 def null_variants(fasta, n: int, window: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -343,7 +355,7 @@ def run(
     order = table["log_odds_ratio"].abs().sort_values(ascending=False, na_position="last").index
     table = table.loc[order].reset_index()
     table["rank"] = np.where(table["status"] == "", np.arange(1, len(table) + 1), 0)
-    write_table(table[VARIANT_COLUMNS], out["table"])
+    write_table(table[VARIANT_COLUMNS + [c for c in ("log_odds_ratio_sd",) if c in table]], out["table"])
     write_table(pd.concat([null, null_scores], axis=1).drop(columns=["line", "id", "status"]), out["null"])
     top = table[table["status"] == ""].head(n_logos)
     position = {index: i for i, index in enumerate(scorable.index)}
