@@ -224,7 +224,7 @@ def motif_columns(folder: Path, model: str, bed: str, config: dict, seed: int, t
     scores = str(work / Path(ATTRIBUTIONS).name)
     split = config["interpret"]["split"]  # the positives attributed, as rule interpret: test unless --set
     keys = ("method", "n_references", "ig_steps", "ig_references", "max_sequences", "batch_size", "accelerator")
-    interpret.run(str(work / "m.ckpt"), str(folder / f"{split}.npz"), scores, threads=2, seed=seed,
+    interpret.run([str(work / "m.ckpt")], [str(folder / f"{split}.npz")], scores, threads=2, seed=seed,
                   **{k: config["interpret"][k] for k in keys})  # fmt: skip
     meme, taxa = jaspar_database()
     out = {key: str(work / "motifs" / Path(path).name) for key, path in MOTIFS.items()}

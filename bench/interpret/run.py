@@ -144,9 +144,11 @@ def comparison_cost(results: Path, models_: list[str], repeats: int, threads: in
         with tempfile.TemporaryDirectory() as tmp:
             scores = f"{tmp}/scores.npz"
             out = {kind: f"{tmp}/{Path(path).name}" for kind, path in COMPARISON.items()}
-            run_interpret = partial(interpret.run, ckpt, encoded, scores, method=settings["method"], threads=threads, seed=seed, **shared)
+            method = settings["method"]
+            run_interpret = partial(interpret.run, [ckpt], [encoded], scores, method=method, threads=threads, seed=seed, **shared)
             interpret_s = timed(run_interpret, repeats)[0]
-            compare = {"methods": settings["comparison_methods"], "ism_sequences": settings["ism_sequences"]} | shared
+            comparison = config["compare_methods"]
+            compare = {"methods": comparison["methods"], "ism_sequences": comparison["ism_sequences"]} | shared
             compare_s = timed(partial(compare_methods.run, ckpt, encoded, scores, out, threads=threads, seed=seed, **compare), repeats)[0]
             table = pd.read_csv(out["methods"], sep="\t")
         row = {"model": name, "positives": int(table["n_sequences"].max()), "interpret_s": round(interpret_s, 1)}
