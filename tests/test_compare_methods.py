@@ -30,7 +30,7 @@ def run_stage(folder, **changes):
     out = files_in(folder / "out", COMPARISON)
     (folder / "out").mkdir(exist_ok=True)
     options = SHARED | {"methods": CONFIG["compare_methods"]["methods"], "ism_sequences": 5} | changes
-    compare_methods.run(str(folder / "m.ckpt"), str(folder / "test.npz"), str(folder / "scores.npz"), out, threads=1, seed=0, **options)
+    compare_methods.run([str(folder / "m.ckpt")], [str(folder / "test.npz")], str(folder / "scores.npz"), out, threads=1, seed=0, **options)
     return out
 
 
@@ -96,3 +96,35 @@ def test_spread_subset():
     assert list(compare_methods.spread_subset(3, 10)) == [0, 1, 2]
     assert list(compare_methods.spread_subset(101, 3)) == [0, 50, 100]
     assert len(compare_methods.spread_subset(0, 5)) == 0
+
+
+def test_with_folds_every_method_scores_each_positive_with_its_own_folds_model(tmp_path):
+    """Two folds with differently initialised models: each method's scores of a positive are those of its fold's
+    model, ISM's included, and DeepLIFT/SHAP's contributions still sum to its own model's output difference."""
+    from bindscope import models
+    from bindscope.attribution import attribute
+    from bindscope.shuffle import dinucleotide_shuffle
+
+    ckpts, splits = [], []
+    for f in range(2):
+        ckpts.append(str(write_checkpoint(tmp_path / f"m{f}.ckpt", seed=f)))
+        data = load_npz(write_encoded_split(tmp_path / f"test{f}.npz", seed=f))
+        np.savez_compressed(tmp_path / f"test{f}.npz", **(data | {"chrom": np.array([f"chr{f + 1}"] * len(data["y"]))}))
+        splits.append(str(tmp_path / f"test{f}.npz"))
+    interpret.run(ckpts, splits, str(tmp_path / "scores.npz"), method="deep_lift_shap", threads=1, seed=0, **SHARED)
+    out = files_in(tmp_path / "out", COMPARISON)
+    (tmp_path / "out").mkdir()
+    options = SHARED | {"methods": ["saliency", "ism"], "ism_sequences": 6}
+    compare_methods.run(ckpts, splits, str(tmp_path / "scores.npz"), out, threads=1, seed=0, **options)
+    table = pd.read_csv(out["methods"], sep="\t").set_index("method")
+    assert table.loc["deep_lift_shap", "convergence_delta_max"] < 1e-3 * max(table.loc["deep_lift_shap", "output_difference_mean"], 1e-3)
+    scores, examples = load_npz(tmp_path / "scores.npz"), load_npz(out["examples"])
+    fold = scores["fold"][examples["index"]]
+    assert set(fold) == {0, 1}  # the ISM subset spans both folds
+    refs = dinucleotide_shuffle(scores["ohe"], 3, np.random.default_rng(0))[examples["index"]]
+    for f in range(2):
+        mine = fold == f
+        net = models.load(ckpts[f])[0]
+        for method in ("saliency", "ism"):
+            own = attribute(method, net, examples["ohe"][mine], refs[mine], None, batch_size=64, ig_steps=4, ig_references=2)
+            np.testing.assert_allclose(examples[method][mine], own.hypothetical, rtol=1e-5, atol=1e-6)

@@ -66,10 +66,9 @@ def stage_commands(workdir: Path, **changes) -> list[tuple[str, dict[str, list[s
 @pytest.fixture(scope="module")
 def commands(tmp_path_factory) -> list[tuple[str, dict[str, list[str]]]]:
     """The commands of a one-fold run, then those of a three-fold run's stages that run with folds only (pool-folds,
-    ensemble); the method comparison runs with one fold only."""
+    ensemble)."""
     one = stage_commands(tmp_path_factory.mktemp("dry_run"))
-    folds = {"windows": {**CONFIG["windows"], "folds": 3}, "compare_methods": {**CONFIG["compare_methods"], "enabled": False}}
-    three = stage_commands(tmp_path_factory.mktemp("dry_run_folds"), **folds)
+    three = stage_commands(tmp_path_factory.mktemp("dry_run_folds"), windows={**CONFIG["windows"], "folds": 3})
     return one + [(stage, flags) for stage, flags in three if stage in {"pool-folds", "ensemble"}]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bindscope import models
-from bindscope.attribution import attribute
+from bindscope.attribution import attribute, fold_shares
 from bindscope.io import load_npz
 from bindscope.shuffle import dinucleotide_shuffle
 from bindscope.stages import interpret
@@ -94,4 +94,4 @@ def test_one_fold_writes_no_fold_array(stage_inputs):
     ("n", "total", "expected"), [([7, 14, 21], 21, [4, 7, 10]), ([7, 14, 21], 100, [7, 14, 21]), ([5, 5, 5], 10, [4, 3, 3])]
 )
 def test_the_attribution_cap_is_shared_out_by_the_folds_positives(n, total, expected):
-    assert interpret.fold_shares(np.array(n), total).tolist() == expected
+    assert fold_shares(np.array(n), total).tolist() == expected

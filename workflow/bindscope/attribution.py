@@ -43,6 +43,7 @@ from scipy.stats import rankdata
 from torch import nn
 
 from bindscope import models
+from bindscope.io import load_npz
 from bindscope.sequence import check_one_hot
 
 _captum_deep_lift.SUPPORTED_NON_LINEAR.setdefault(nn.PReLU, _captum_deep_lift.nonlinear)
@@ -391,6 +392,56 @@ def agreement(contribution: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarr
 def attributed_rows(y: np.ndarray, max_sequences: int) -> np.ndarray:
     """Rows of an encoded split that are attributed: its first ``max_sequences`` positives (``y == 1``)."""
     return np.flatnonzero(np.asarray(y) == 1)[:max_sequences]
+
+
+def fold_shares(n: np.ndarray, total: int) -> np.ndarray:
+    """At most ``total`` items dealt out in proportion to ``n`` (largest remainders; ties to the lower fold), each <= its n."""
+    share = n * min(1.0, total / max(int(n.sum()), 1))
+    caps = np.floor(share).astype(int)
+    extra = min(total, int(n.sum())) - int(caps.sum())
+    caps[np.argsort(-(share - caps), kind="stable")[:extra]] += 1
+    return caps
+
+
+def fold_positives(ckpts: list[str], encoded: list[str], max_sequences: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The attributed positives of the encoded splits ``encoded`` (one per fold, its model in ``ckpts``): their arrays
+    (x, y_base, chrom, start) joined in fold order, and each one's fold. With folds the first ``max_sequences`` are
+    spread over the folds by their shares of the positives."""
+    if len(ckpts) != len(encoded):
+        raise ValueError(f"one encoded split per model: {len(ckpts)} checkpoints, {len(encoded)} encoded files")
+    parts = [load_npz(path) for path in encoded]
+    n = np.array([int((part["y"] == 1).sum()) for part in parts])
+    caps = [max_sequences] if len(parts) == 1 else fold_shares(n, max_sequences)
+    kept = {name: [] for name in ("x", "y_base", "chrom", "start")}
+    fold = []
+    for f, (part, cap) in enumerate(zip(parts, caps, strict=True)):
+        rows = attributed_rows(part["y"], int(cap))
+        for name in kept:
+            kept[name].append(part[name][rows])
+        fold.append(np.full(len(rows), f, np.int16))
+    return {name: np.concatenate(arrays) for name, arrays in kept.items()}, np.concatenate(fold)
+
+
+def rows_by_fold(fold: np.ndarray, rows: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(fold, the ``rows`` of that fold) for each fold among ``rows``, in fold order."""
+    return [(int(f), rows[fold[rows] == f]) for f in np.unique(fold[rows])]
+
+
+def attribute_by_fold(
+    method: str,
+    nets: list[nn.Module],
+    fold: np.ndarray,
+    rows: np.ndarray,
+    x: np.ndarray,
+    references: np.ndarray,
+    mask: np.ndarray | None,
+    **options,
+) -> Attributions:
+    """:func:`attribute` of the ``rows`` of x, each by its own fold's model (``nets[fold]``), in the order of ``rows``
+    (which are ascending in fold, as :func:`fold_positives` gives them); ``options`` as :func:`attribute` takes them."""
+    groups = rows_by_fold(fold, rows) or [(0, rows)]
+    parts = [attribute(method, nets[f], x[r], references[r], rows_of(mask, r), **options) for f, r in groups]
+    return Attributions(*(np.concatenate([getattr(part, name) for part in parts]) for name in Attributions._fields))
 
 
 def attribute(

@@ -111,12 +111,6 @@ def check_config(config: Mapping, schema_path: str | os.PathLike, sources: Seque
             raise InputError(
                 where, "key interpret.split", "with windows.folds > 1 every positive is attributed out of fold: leave it 'test'"
             )
-        if windows["folds"] > 1 and config["compare_methods"]["enabled"]:
-            raise InputError(
-                where,
-                "key compare_methods.enabled",
-                "the method comparison runs with windows.folds: 1 only (it compares methods on one model)",
-            )
         return
     error = errors[0]
     more = f" ({len(errors) - 1} more problems after this one)" if len(errors) > 1 else ""

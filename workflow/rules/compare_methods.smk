@@ -2,8 +2,8 @@
 # interpret's positives and beside its scores; the report shows the table when it ran.
 rule compare_methods:
     input:
-        ckpt=MODEL["ckpt"],
-        encoded=fill(ENCODED, split=config["interpret"]["split"]),
+        ckpt=fold_files(MODEL["ckpt"]),
+        encoded=fold_files(fill(ENCODED, split=config["interpret"]["split"])),
         scores=ATTRIBUTIONS,
     output:
         **COMPARISON,

@@ -25,11 +25,12 @@ from bindscope.attribution import (
     REFERENCE_METHODS,
     Attributions,
     agreement,
-    attribute,
-    attributed_rows,
+    attribute_by_fold,
     attribution_peaks,
     convergence_delta,
+    fold_positives,
     resolve_device,
+    rows_by_fold,
     rows_of,
     target_mask,
 )
@@ -110,8 +111,8 @@ def interpreted(scores: dict[str, np.ndarray], chrom: np.ndarray, start: np.ndar
 
 
 def run(
-    ckpt: str,
-    encoded: str,
+    ckpt: list[str],
+    encoded: list[str],
     scores: str,
     out: dict[str, str],
     *,
@@ -133,48 +134,49 @@ def run(
     searches reads it), examples (every method's hypothetical scores on the ISM subset) and
     gradient (the attributions of :func:`gradient_method`, searched by TF-MoDISco too). References
     are drawn as interpret draws them (same ``seed`` and ``n_references``), so the
-    summation-to-delta check of interpret's method uses its own references.
+    summation-to-delta check of interpret's method uses its own references. With folds
+    (windows.folds > 1) ``ckpt`` and ``encoded`` list each fold's model and test split, and every
+    method scores each positive with the model of its fold, as interpret did.
     """
     check_outputs(out, COMPARISON)
     check_methods(methods)
     torch.set_num_threads(threads)
-    model, hparams = models.load(ckpt)
-    data = load_npz(encoded)
-    models.check_window(hparams, ckpt, data["x"].shape[-1], encoded)
-    keep = attributed_rows(data["y"], max_sequences)
-    first, first_result, first_seconds = interpreted(load_npz(scores), data["chrom"][keep], data["start"][keep])
+    data, fold = fold_positives(ckpt, encoded, max_sequences)
+    nets = []
+    for path, split in zip(ckpt, encoded, strict=True):
+        model, hparams = models.load(path)
+        models.check_window(hparams, path, data["x"].shape[-1], split)
+        nets.append(model)
+    first, first_result, first_seconds = interpreted(load_npz(scores), data["chrom"], data["start"])
     methods = [first] + [m for m in methods if m != first]
-    x = data["x"][keep]
+    x = data["x"]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
-    mask = target_mask(data["y_base"][keep]) if models.is_per_base(model) else None
+    mask = target_mask(data["y_base"]) if models.is_per_base(nets[0]) else None
     subset = spread_subset(len(x), ism_sequences) if "ism" in methods else np.zeros(0, dtype=int)
-    device = resolve_device(accelerator)
+    options = {"batch_size": batch_size, "ig_steps": ig_steps, "ig_references": ig_references, "device": resolve_device(accelerator)}
     results, seconds = {first: first_result}, {first: first_seconds}
     for method in methods[1:]:
-        rows = subset if method == "ism" else slice(None)
+        rows = subset if method == "ism" else np.arange(len(x))
         start = time.perf_counter()
-        results[method] = attribute(
-            method,
-            model,
-            x[rows],
-            refs[rows],
-            rows_of(mask, rows),
-            batch_size=batch_size,
-            ig_steps=ig_steps,
-            ig_references=ig_references,
-            device=device,
-        )
+        results[method] = attribute_by_fold(method, nets, fold, rows, x, refs, mask, **options)
         seconds[method] = time.perf_counter() - start
-        print(f"{method}: {len(x[rows])} sequences in {seconds[method]:.1f} s")
-    model.cpu()
-    check = slice(0, DELTA_SAMPLE)
+        print(f"{method}: {len(rows)} sequences in {seconds[method]:.1f} s")
+    nets = [net.cpu() for net in nets]
+    check = np.arange(min(DELTA_SAMPLE, len(x)))
     table = []
     for method in methods:
         delta = None
         if method in REFERENCE_METHODS:
-            used = refs[check, :ig_references] if method == "integrated_gradients" else refs[check]
-            delta = convergence_delta(model, x[check], used, results[method].contribution[check], rows_of(mask, check))
-            warn_on_delta(method, delta, results[method].contribution[check])
+            used = refs[:, :ig_references] if method == "integrated_gradients" else refs
+            contribution = results[method].contribution
+            delta = np.concatenate(
+                [
+                    convergence_delta(nets[f], x[rows], used[rows], contribution[rows], rows_of(mask, rows))
+                    for f, rows in rows_by_fold(fold, check)
+                ]
+                or [np.zeros(0)]
+            )
+            warn_on_delta(method, delta, contribution[check])
         table.append(method_row(method, results[method], seconds[method], results.get("ism"), subset, delta))
     table = pd.DataFrame(table, columns=METHOD_COLUMNS)
     gradient = gradient_method(methods, table)
@@ -192,7 +194,7 @@ def run(
     )
     print(f"TF-MoDISco reads {first} (scores) and {gradient} (gradient scores)")
     examples = {m: (r.hypothetical if m == "ism" else r.hypothetical[subset]) for m, r in results.items()}
-    save_encoded(out["examples"], ohe=x[subset], index=subset, y_base=data["y_base"][keep][subset], **examples)
+    save_encoded(out["examples"], ohe=x[subset], index=subset, y_base=data["y_base"][subset], **examples)
     print(f"{len(methods)} methods on {len(x)} positives; ISM on {len(subset)}")
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from bindscope import models
-from bindscope.attribution import METHODS, attribute, attributed_rows, attribution_peaks, resolve_device, target_mask
-from bindscope.io import load_npz, save_encoded
+from bindscope.attribution import METHODS, attribute_by_fold, attribution_peaks, fold_positives, resolve_device, target_mask
+from bindscope.io import save_encoded
 from bindscope.shuffle import dinucleotide_shuffle
 
 
@@ -25,34 +25,6 @@ def check_method(method: str) -> None:
     if method not in METHODS or method == "ism":
         known = [m for m in METHODS if m != "ism"]
         raise ValueError(f"interpret.method must be one of {known} (ism scores a subset only, in compare_methods), got {method!r}")
-
-
-def fold_shares(n: np.ndarray, total: int) -> np.ndarray:
-    """At most ``total`` items dealt out in proportion to ``n`` (largest remainders; ties to the lower fold), each <= its n."""
-    share = n * min(1.0, total / max(int(n.sum()), 1))
-    caps = np.floor(share).astype(int)
-    extra = min(total, int(n.sum())) - int(caps.sum())
-    caps[np.argsort(-(share - caps), kind="stable")[:extra]] += 1
-    return caps
-
-
-def fold_positives(ckpts: list[str], encoded: list[str], max_sequences: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The attributed positives of the encoded splits ``encoded`` (one per fold, its model in ``ckpts``): their arrays
-    (x, y_base, chrom, start) joined in fold order, and each one's fold. With folds the first ``max_sequences`` are
-    spread over the folds by their shares of the positives."""
-    if len(ckpts) != len(encoded):
-        raise ValueError(f"one encoded split per model: {len(ckpts)} checkpoints, {len(encoded)} encoded files")
-    parts = [load_npz(path) for path in encoded]
-    n = np.array([int((part["y"] == 1).sum()) for part in parts])
-    caps = [max_sequences] if len(parts) == 1 else fold_shares(n, max_sequences)
-    kept = {name: [] for name in ("x", "y_base", "chrom", "start")}
-    fold = []
-    for f, (part, cap) in enumerate(zip(parts, caps, strict=True)):
-        rows = attributed_rows(part["y"], int(cap))
-        for name in kept:
-            kept[name].append(part[name][rows])
-        fold.append(np.full(len(rows), f, np.int16))
-    return {name: np.concatenate(arrays) for name, arrays in kept.items()}, np.concatenate(fold)
 
 
 def run(
@@ -88,31 +60,17 @@ def run(
     data, fold = fold_positives(ckpt, encoded, max_sequences)
     x = data["x"]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
-    parts = []
-    seconds = 0.0
-    for f, (path, split) in enumerate(zip(ckpt, encoded, strict=True)):
+    nets = []
+    for path, split in zip(ckpt, encoded, strict=True):
         model, hparams = models.load(path)
         models.check_window(hparams, path, x.shape[-1], split)
-        rows = np.flatnonzero(fold == f)
-        mask = target_mask(data["y_base"][rows]) if models.is_per_base(model) else None
-        start = time.perf_counter()
-        parts.append(
-            attribute(
-                method,
-                model,
-                x[rows],
-                refs[rows],
-                mask,
-                batch_size=batch_size,
-                ig_steps=ig_steps,
-                ig_references=ig_references,
-                device=resolve_device(accelerator),
-            )
-        )
-        seconds += time.perf_counter() - start
-    ohe, hypothetical, contribution = (
-        np.concatenate([getattr(r, name) for r in parts]) for name in ("ohe", "hypothetical", "contribution")
-    )
+        nets.append(model)
+    mask = target_mask(data["y_base"]) if models.is_per_base(nets[0]) else None
+    options = {"batch_size": batch_size, "ig_steps": ig_steps, "ig_references": ig_references, "device": resolve_device(accelerator)}
+    start = time.perf_counter()
+    result = attribute_by_fold(method, nets, fold, np.arange(len(x)), x, refs, mask, **options)
+    seconds = time.perf_counter() - start
+    ohe, hypothetical, contribution = result.ohe, result.hypothetical, result.contribution
     save_encoded(
         out,
         ohe=ohe,
