@@ -83,6 +83,7 @@ def test_the_pooled_evaluation_scores_every_fold_and_lists_each(run):
         assert row["folds"] == K and row["auprc_fold_mean"] == pytest.approx(np.mean([m["auprc"] for m in folds]))
         assert row["auprc_fold_sd"] == pytest.approx(np.std([m["auprc"] for m in folds], ddof=1))
     assert summary.loc[summary.model == "cnn", "auroc"].iloc[0] > 0.8
+    assert f"{K} folds: every test metric is pooled out of fold" in (run / "report.html").read_text()
 
 
 def test_predict_applies_the_fold_ensemble_with_its_spread(run):

@@ -194,6 +194,12 @@ def run(
     expected = expected_motif or None
     expected_name = expected_tf_name(expected, motif_db)
     all_metrics = {name: read_json(path) for name, path in metrics.items()}
+    if k := all_metrics[models[0]].get("folds", {}).get("k"):
+        notes.insert(
+            0,
+            f"{k} folds: every test metric is pooled out of fold (each window scored by the fold model that never trained "
+            "on it), with the folds' mean and sd at the end of the table; the split counts and QC shown are fold 0's",
+        )
     all_curves = {name: pd.read_csv(path, sep="\t") for name, path in curves.items()}
     attributions = {name: load_npz(scores[name]) for name in models}
     rows, sections = {}, []
