@@ -166,12 +166,10 @@ def write_evaluation(
         per_base = {"base_probability": prob.astype(np.float16), "y_base": data["y_base"]}
     metrics["controls"] = control_metrics(data["y"], score, controls, threshold)
     metrics.update(extra or {})
-    if fold is not None:
-        metrics["fold"] = fold
-        per_base |= {f"control_{kind}": sequence_scores(p) for kind, p in controls.items()}
     end = data["end"] if "end" in data else data["start"] + data["x"].shape[-1]
     if fold is not None:
-        per_base["end"] = end
+        metrics["fold"] = fold
+        per_base |= {f"control_{kind}": sequence_scores(p) for kind, p in controls.items()} | {"end": end}
     write_table(
         pd.DataFrame({"chrom": data["chrom"], "start": data["start"], "end": end, "label": data["y"], "score": np.round(score, 6)}),
         paths["predictions"],

@@ -110,6 +110,18 @@ def check_window(hparams: dict, ckpt: str | os.PathLike, length: int, encoded: s
         raise InputError(encoded, None, f"windows of {length} bp, but the model {ckpt} reads {window} bp: encode and train with one window")
 
 
+def load_folds(ckpts: list[str], encoded: list[str], length: int) -> list[nn.Module]:
+    """The model of each fold (``ckpts``, one per encoded split ``encoded``), each checked to read windows of ``length`` bp."""
+    if len(ckpts) != len(encoded):
+        raise ValueError(f"one encoded split per model: {len(ckpts)} checkpoints, {len(encoded)} encoded files")
+    nets = []
+    for ckpt, split in zip(ckpts, encoded, strict=True):
+        model, hparams = load(ckpt)
+        check_window(hparams, ckpt, length, split)
+        nets.append(model)
+    return nets
+
+
 def common_window(hparams: dict[str, dict], ckpts: dict[str, str]) -> int:
     """The window length every model of ``ckpts`` reads; an error names two that differ."""
     windows = {name: trained_window(hparams[name], ckpts[name]) for name in ckpts}

@@ -142,11 +142,7 @@ def run(
     check_methods(methods)
     torch.set_num_threads(threads)
     data, fold = fold_positives(ckpt, encoded, max_sequences)
-    nets = []
-    for path, split in zip(ckpt, encoded, strict=True):
-        model, hparams = models.load(path)
-        models.check_window(hparams, path, data["x"].shape[-1], split)
-        nets.append(model)
+    nets = models.load_folds(ckpt, encoded, data["x"].shape[-1])
     first, first_result, first_seconds = interpreted(load_npz(scores), data["chrom"], data["start"])
     methods = [first] + [m for m in methods if m != first]
     x = data["x"]

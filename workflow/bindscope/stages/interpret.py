@@ -60,11 +60,7 @@ def run(
     data, fold = fold_positives(ckpt, encoded, max_sequences)
     x = data["x"]
     refs = dinucleotide_shuffle(x, n_references, np.random.default_rng(seed))
-    nets = []
-    for path, split in zip(ckpt, encoded, strict=True):
-        model, hparams = models.load(path)
-        models.check_window(hparams, path, x.shape[-1], split)
-        nets.append(model)
+    nets = models.load_folds(ckpt, encoded, x.shape[-1])
     mask = target_mask(data["y_base"]) if models.is_per_base(nets[0]) else None
     options = {"batch_size": batch_size, "ig_steps": ig_steps, "ig_references": ig_references, "device": resolve_device(accelerator)}
     start = time.perf_counter()

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from bindscope import models
-from bindscope.attribution import attribute, attribution_peaks, resolve_device, target_mask
+from bindscope.attribution import attribute_by_fold, attribution_peaks, resolve_device, target_mask
 from bindscope.figures import save_figure
 from bindscope.io import load_npz, replace_folder, temporary_dir, write_table
 from bindscope.patterns import seqlet_sites
@@ -168,8 +168,6 @@ def run(
     prob = probabilities(keys, {name: load_npz(path) for name, path in predictions.items()})
     chosen = choose(prob, model, n_maps)
     rows = sorted({i for _, _, i in chosen})
-    if len(ckpt) != len(encoded):
-        raise ValueError(f"one encoded split per model: {len(ckpt)} checkpoints, {len(encoded)} encoded files")
     data = [load_npz(path) for path in encoded]
     where = {k: (f, i) for f, part in enumerate(data) for i, k in enumerate(row_keys(part))}
     found = [where[keys[i]] for i in rows]
@@ -180,15 +178,10 @@ def run(
     device = resolve_device(accelerator)
     options = {"batch_size": batch_size, "ig_steps": ig_steps, "ig_references": ig_references, "device": device}
     drawn = {method: attributed["contribution"][rows]}
-    others = [m for m in methods if m != method]
-    drawn |= {m: np.zeros(x.shape, np.float32) for m in others}
-    for f in np.unique(fold):
-        net, hparams = models.load(ckpt[f])
-        models.check_window(hparams, ckpt[f], x.shape[-1], encoded[f])
-        mine = np.flatnonzero(fold == f)
-        mask = target_mask(y_base[mine]) if models.is_per_base(net) else None
-        for m in others:
-            drawn[m][mine] = attribute(m, net, x[mine], refs[mine], mask, **options).contribution
+    nets = models.load_folds(ckpt, encoded, x.shape[-1])
+    mask = target_mask(y_base) if models.is_per_base(nets[0]) else None
+    rows_all = np.arange(len(x))  # the chosen rows ascend in fold, as interpret wrote them
+    drawn |= {m: attribute_by_fold(m, nets, fold, rows_all, x, refs, mask, **options).contribution for m in methods if m != method}
     sites = site_labels(seqlet_sites(modisco, trim_threshold), pd.read_csv(tomtom, sep="\t"))
     table = []
     with temporary_dir(Path(out)) as tmp:
